@@ -1,0 +1,44 @@
+/**
+ * What {@link SyncStore.claim} decided:
+ * - `claimed`: the caller must send this payload, then call `commit` on success or `release`
+ *   on failure;
+ * - `fresh`: this exact payload was synced less than `ttlMs` ago: nothing to send;
+ * - `busy`: another holder (another instance of the app) is sending this payload right now.
+ */
+export type ClaimResult = 'claimed' | 'fresh' | 'busy';
+
+/** What the engine tells a store once, before its first call. */
+export interface SyncStoreContext {
+  /**
+   * A short, stable name for the SupportDesk account the engine writes to (a hash, never the
+   * API key itself), so one store can serve engines with different keys without mixing them.
+   */
+  namespace: string;
+}
+
+/**
+ * Where the engine remembers which users it has synced, and with which payload. The default
+ * is the in-memory LRU ({@link MemorySyncStore}); a shared store (`RedisSyncStore` in
+ * `@supportdesk/redis`) lets every instance of an app share one dedupe.
+ *
+ * A `fingerprint` is an opaque string that changes whenever the mapped payload does. Methods
+ * may answer synchronously (the in-memory store does, so the fast path allocates no promise)
+ * or with a promise. A store should not throw: the engine treats a throw or rejection as the
+ * store being unavailable and falls back to its in-memory cache.
+ */
+export interface SyncStore {
+  /** Called once by the engine that uses this store, before any other method. */
+  init?(context: SyncStoreContext): void;
+  /**
+   * Decide whether the caller should send `fingerprint` for `externalId`. A shared store must
+   * decide atomically, so of many instances claiming at once exactly one gets `claimed`; its
+   * claim lapses on its own after `leaseMs` if neither `commit` nor `release` follows.
+   */
+  claim(externalId: string, fingerprint: string, leaseMs: number): ClaimResult | Promise<ClaimResult>;
+  /** Record that `fingerprint` reached SupportDesk; `fresh` for it until `ttlMs` from now. */
+  commit(externalId: string, fingerprint: string, ttlMs: number): void | Promise<void>;
+  /** Give up a claim after a failed send, so a later request tries again. */
+  release(externalId: string, fingerprint: string): void | Promise<void>;
+  /** Release what the store holds. The engine calls it from `close()`. */
+  close?(): void | Promise<void>;
+}
