@@ -1,0 +1,149 @@
+/** A JSON value as the emulator stores it in `metadata`. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** A customer as the emulator stores and returns it. */
+export interface Customer {
+  /** SupportDesk's own id: `cl` followed by random lowercase hex. */
+  id: string;
+  /** Your identifier, as decoded from the request path. */
+  externalId: string;
+  /** Unique per API key, compared case-insensitively. */
+  email: string;
+  name: string;
+  phone?: string;
+  avatarUrl?: string;
+  /** Replaced as a whole by an update that sends it. */
+  metadata?: { [key: string]: JsonValue };
+  /** ISO 8601 time of creation. */
+  createdAt: string;
+  /** ISO 8601 time of the last upsert of this customer. */
+  updatedAt: string;
+}
+
+/**
+ * A scripted misbehaviour. A request takes the first injected fault that matches it; a fault
+ * answers in place of the emulator and never changes stored customers.
+ */
+export interface Fault {
+  /**
+   * Answer with this HTTP status instead of handling the request.
+   * @default undefined (handle the request normally, after `latencyMs`)
+   */
+  status?: number;
+  /**
+   * Body of the fault answer: a string is sent raw as `text/html` (a proxy's error page), an
+   * object as JSON. Needs `status`.
+   * @default the error envelope with a code fitting `status` (500 `INTERNAL_ERROR`, 429 `RATE_LIMITED`, …)
+   */
+  body?: string | object;
+  /**
+   * `Retry-After` header of the fault answer: seconds, or any string such as an HTTP date. Needs `status`.
+   * @default undefined (no header)
+   */
+  retryAfter?: number | string;
+  /**
+   * Extra headers of the fault answer, e.g. `Location` for a redirect. Needs `status`.
+   * @default undefined
+   */
+  headers?: Record<string, string>;
+  /**
+   * Wait this long before answering (the fault answer, or the normal one when `status` is not set).
+   * @default 0
+   */
+  latencyMs?: number;
+  /**
+   * Destroy the connection without any response (after `latencyMs`). Cannot be combined with `status`.
+   * @default false
+   */
+  drop?: boolean;
+  /**
+   * How many requests the fault applies to; it is removed after the last one.
+   * @default unlimited (until `reset()`)
+   */
+  times?: number;
+  /**
+   * Apply only to requests for this customer (compared with the decoded path segment).
+   * @default undefined (every request)
+   */
+  externalId?: string;
+}
+
+/** One request as the emulator received it. */
+export interface RecordedRequest {
+  method: string;
+  /** The request target as sent, still percent-encoded, query included. */
+  path: string;
+  /** The decoded customer id, for requests to `/api/v1/customers/:externalId`. */
+  externalId?: string;
+  /** The `X-API-Key` header, when one was sent. */
+  apiKey?: string;
+  /** Request headers, names lowercased; repeated headers joined with `, `. */
+  headers: Record<string, string>;
+  /** The body: parsed JSON when it is JSON, the raw text otherwise, `undefined` when empty or too large. */
+  body: unknown;
+  /** ISO 8601 time the request was received. */
+  receivedAt: string;
+}
+
+/** What the emulator reports once it has answered (or dropped) a request. */
+export interface ResponseEvent {
+  method: string;
+  /** The request target as sent, still percent-encoded. */
+  path: string;
+  externalId?: string;
+  /** The status answered, or `'dropped'` when no answer was sent (a `drop` fault, or the client left first). */
+  status: number | 'dropped';
+}
+
+/** Options of {@link startEmulator}. */
+export interface EmulatorOptions {
+  /**
+   * TCP port to listen on; `0` picks a free one (read it from `emulator.port`).
+   * @default 0
+   */
+  port?: number;
+  /**
+   * Interface to listen on. Keep the loopback unless you know why not.
+   * @default '127.0.0.1'
+   */
+  host?: string;
+  /**
+   * When given, only these keys are accepted and any other key is answered 401.
+   * @default undefined (any non-empty key is accepted)
+   */
+  apiKeys?: readonly string[];
+  /**
+   * How many of the latest requests `emulator.requests` keeps; `0` keeps none.
+   * @default 10_000
+   */
+  maxRecordedRequests?: number;
+  /**
+   * Called after each answered or dropped request (the CLI logs with it). Errors it throws are ignored.
+   * @default undefined
+   */
+  onResponse?: (event: ResponseEvent) => void;
+}
+
+/** A running emulator. */
+export interface Emulator {
+  /** Base URL to give the SDK, e.g. `http://127.0.0.1:43121/api/v1`. */
+  readonly baseUrl: string;
+  /** Origin of the server, e.g. `http://127.0.0.1:43121`. */
+  readonly url: string;
+  /** The port it listens on. */
+  readonly port: number;
+  /** The latest requests received, oldest first, at most `maxRecordedRequests`. A copy. */
+  readonly requests: RecordedRequest[];
+  /** How many requests were received since start or `reset()`, not bounded by the record limit. */
+  readonly requestCount: number;
+  /** Add a fault after those already injected. Throws `TypeError` on an invalid fault. */
+  inject(fault: Fault): void;
+  /** Drop every customer, fault and recorded request, and zero `requestCount`. */
+  reset(): void;
+  /** The customers of one API key, in creation order. Copies: changing them changes nothing. */
+  customers(apiKey: string): Customer[];
+  /** How many recorded `PATCH` upserts (any outcome) there were, for one customer or for all. */
+  upsertCount(externalId?: string): number;
+  /** Stop listening and close idle and active connections. Safe to call more than once. */
+  close(): Promise<void>;
+}
