@@ -1,0 +1,2 @@
+export type { RedisSyncStoreOptions } from './options.js';
+export { RedisSyncStore } from './redis-store.js';

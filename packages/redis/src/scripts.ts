@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * One user's state is one Redis hash, so every decision touches a single key (safe on Redis
+ * Cluster) and is made atomically inside a script:
+ * - `c` / `ce`: the committed fingerprint and until when it is fresh;
+ * - `l` / `lf` / `le`: the lease holder's token, the fingerprint it is sending, and until when.
+ * Times come from the Redis server's own clock (`TIME`), so instances with skewed clocks agree.
+ * The key's PEXPIRE always covers whichever of the two lasts longer, so Redis drops it by itself.
+ */
+const NOW = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+`;
+
+/** KEYS[1] user key; ARGV fingerprint, leaseMs, owner token. Answers claimed | fresh | busy. */
+const CLAIM = `${NOW}
+local key = KEYS[1]
+local s = redis.call('HMGET', key, 'c', 'ce', 'l', 'le')
+local committedUntil = tonumber(s[2]) or 0
+if s[1] == ARGV[1] and committedUntil > now then return 'fresh' end
+if s[3] and s[3] ~= ARGV[3] and (tonumber(s[4]) or 0) > now then return 'busy' end
+local leaseMs = tonumber(ARGV[2])
+redis.call('HSET', key, 'l', ARGV[3], 'lf', ARGV[1], 'le', now + leaseMs)
+local life = leaseMs
+if committedUntil > now then
+  if committedUntil - now > life then life = committedUntil - now end
+else
+  redis.call('HDEL', key, 'c', 'ce')
+end
+redis.call('PEXPIRE', key, life)
+return 'claimed'
+`;
+
+/**
+ * KEYS[1] user key; ARGV fingerprint, ttlMs, owner token. Records the fingerprint and drops the
+ * caller's own lease; a live lease of another holder stays, so its claim keeps protecting it.
+ */
+const COMMIT = `${NOW}
+local key = KEYS[1]
+local ttl = tonumber(ARGV[2])
+local s = redis.call('HMGET', key, 'l', 'lf', 'le')
+local leaseUntil = tonumber(s[3]) or 0
+local life = ttl
+local own = s[1] == ARGV[3] and s[2] == ARGV[1]
+if s[1] and not own and leaseUntil > now then
+  if leaseUntil - now > life then life = leaseUntil - now end
+else
+  redis.call('HDEL', key, 'l', 'lf', 'le')
+end
+redis.call('HSET', key, 'c', ARGV[1], 'ce', now + ttl)
+redis.call('PEXPIRE', key, life)
+return 1
+`;
+
+/** KEYS[1] user key; ARGV fingerprint, owner token. Drops the lease only if the caller holds it. */
+const RELEASE = `${NOW}
+local key = KEYS[1]
+local s = redis.call('HMGET', key, 'l', 'lf', 'ce')
+if s[1] ~= ARGV[2] or s[2] ~= ARGV[1] then return 0 end
+redis.call('HDEL', key, 'l', 'lf', 'le')
+local committedUntil = tonumber(s[3]) or 0
+if committedUntil > now then
+  redis.call('PEXPIRE', key, committedUntil - now)
+else
+  redis.call('DEL', key)
+end
+return 1
+`;
+
+/** A Lua script and its SHA1, for EVALSHA. */
+export interface LuaScript {
+  readonly source: string;
+  readonly sha1: string;
+}
+
+function script(source: string): LuaScript {
+  return { source, sha1: createHash('sha1').update(source).digest('hex') };
+}
+
+export const claimScript = script(CLAIM);
+export const commitScript = script(COMMIT);
+export const releaseScript = script(RELEASE);
+
+/** The two ioredis commands the store uses; both `Redis` and `Cluster` have them. */
+export interface ScriptClient {
+  evalsha(sha1: string, numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
+  eval(source: string, numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
+}
+
+function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT');
+}
+
+/**
+ * Runs `lua` on one key by SHA1 and, when Redis does not know it (first use, restart, SCRIPT
+ * FLUSH), once by source, which also caches it. The store never calls `defineCommand`: the
+ * client belongs to the user and stays as they configured it.
+ */
+export async function runScript(
+  client: ScriptClient,
+  lua: LuaScript,
+  key: string,
+  args: readonly (string | number)[],
+): Promise<unknown> {
+  try {
+    return await client.evalsha(lua.sha1, 1, key, ...args);
+  } catch (error) {
+    if (!isNoScript(error)) throw error;
+    return client.eval(lua.source, 1, key, ...args);
+  }
+}
