@@ -56,6 +56,22 @@ describe.skipIf(skipWithoutRedis)('RedisSyncStore against redis-server', () => {
     await expect(store().claim('user_1', 'fp2', LEASE_MS)).resolves.toBe('claimed');
   });
 
+  it('grants exactly one of many concurrent claims from separate connections', async () => {
+    const clients = await Promise.all(Array.from({ length: 8 }, () => connectClient(server.url)));
+    try {
+      const stores = clients.map((own) => {
+        const created = new RedisSyncStore({ client: own });
+        created.init({ namespace: 'ns' });
+        return created;
+      });
+      const answers = await Promise.all(stores.map((s) => s.claim('user_1', 'fp1', LEASE_MS)));
+      expect(answers.filter((answer) => answer === 'claimed')).toHaveLength(1);
+      expect(answers.filter((answer) => answer === 'busy')).toHaveLength(7);
+    } finally {
+      for (const own of clients) own.disconnect();
+    }
+  });
+
   it('answers busy while another store holds a live lease', async () => {
     await store().claim('user_1', 'fp1', LEASE_MS);
     await expect(store().claim('user_1', 'fp1', LEASE_MS)).resolves.toBe('busy');
