@@ -1,0 +1,66 @@
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+const appServerPath = fileURLToPath(new URL('./app-server.js', import.meta.url));
+
+/** Waits for the next IPC message of `type` from `child`, failing after `timeoutMs` or on exit. */
+function nextMessage(child, type, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => done(new Error(`app server sent no '${type}' within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    const onMessage = (message) => {
+      if (message?.type === type) done(undefined, message);
+    };
+    const onExit = (code) => done(new Error(`app server exited (code ${code}) before '${type}'`));
+    function done(error, message) {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      if (error) reject(error);
+      else resolve(message);
+    }
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
+
+/**
+ * Forks lib/app-server.js for `framework` and resolves once its two apps listen.
+ * @returns {Promise<{ ports: { baseline: number, sync: number }, flush(): Promise<object>, close(): Promise<void> }>}
+ */
+export async function startAppServer(framework, { baseUrl, userCount }) {
+  const child = fork(appServerPath, [framework, baseUrl, String(userCount)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  try {
+    const { ports } = await nextMessage(child, 'ready', 30_000);
+    return {
+      ports,
+      flush: async () => {
+        const reply = nextMessage(child, 'flushed', 30_000);
+        child.send({ type: 'flush' });
+        return (await reply).stats;
+      },
+      close: async () => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const exited = once(child, 'exit');
+        const closed = nextMessage(child, 'closed', 10_000);
+        child.send({ type: 'close' });
+        await closed.catch(() => child.kill());
+        // Once closed, the child has nothing left to do: one that lingers holds a handle open.
+        const timer = setTimeout(() => {
+          console.warn(`${framework} app server did not exit by itself after close: killing it`);
+          child.kill();
+        }, 5_000);
+        await exited;
+        clearTimeout(timer);
+      },
+    };
+  } catch (error) {
+    child.kill();
+    throw error;
+  }
+}

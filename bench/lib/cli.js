@@ -1,0 +1,31 @@
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** Whether the module at `moduleUrl` is the script node was started with (not an import). */
+export function isMain(moduleUrl) {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(moduleUrl));
+  } catch {
+    return false;
+  }
+}
+
+/** Options every benchmark's `run` takes, read from the command line. */
+export function optionsFromArgv(argv = process.argv.slice(2)) {
+  return { smoke: argv.includes('--smoke') };
+}
+
+/**
+ * Runs `run` when `moduleUrl` is the entry script, so each benchmark works both as
+ * `node throughput.js [--smoke]` and as an import of run.js. A failure sets the exit code
+ * instead of throwing, and nothing here forces an exit: a handle left open shows as a hang.
+ */
+export function runIfMain(moduleUrl, run) {
+  if (!isMain(moduleUrl)) return;
+  run(optionsFromArgv()).catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
