@@ -22,6 +22,7 @@ function newId(): string {
 export class CustomerBook {
   readonly #tenants = new Map<string, Tenant>();
 
+  /** Create or update one customer of `apiKey`, enforcing required fields and unique emails. */
   upsert(apiKey: string, externalId: string, fields: CustomerFields): UpsertOutcome {
     const tenant = this.#tenants.get(apiKey) ?? new Tenant();
     const existing = tenant.byExternalId.get(externalId);
@@ -70,11 +71,13 @@ export class CustomerBook {
     return { ok: true, customer: structuredClone(customer), wasCreated: !existing };
   }
 
+  /** Copies of the customers of `apiKey`, in creation order. */
   list(apiKey: string): Customer[] {
     const tenant = this.#tenants.get(apiKey);
     return tenant ? [...tenant.byExternalId.values()].map((customer) => structuredClone(customer)) : [];
   }
 
+  /** Forget every customer of every key. */
   clear(): void {
     this.#tenants.clear();
   }

@@ -38,6 +38,7 @@ export function faultProblem(fault: Fault): string | undefined {
 export class FaultList {
   #faults: ActiveFault[] = [];
 
+  /** Validate `fault` and append it; throws `TypeError` when it is invalid. */
   add(fault: Fault): void {
     const problem = faultProblem(fault);
     if (problem) throw new TypeError(`Invalid fault: ${problem}`);
@@ -57,6 +58,7 @@ export class FaultList {
     return active.fault;
   }
 
+  /** Remove every fault. */
   clear(): void {
     this.#faults = [];
   }

@@ -13,10 +13,12 @@ export class RequestRecorder {
     this.#limit = limit;
   }
 
+  /** Every request recorded since start or `clear()`, including those no longer kept. */
   get total(): number {
     return this.#total;
   }
 
+  /** Keep `request`, overwriting the oldest once the limit is reached. */
   record(request: RecordedRequest): void {
     this.#total += 1;
     if (this.#limit === 0) return;
@@ -33,6 +35,7 @@ export class RequestRecorder {
     return [...this.#items.slice(this.#oldest), ...this.#items.slice(0, this.#oldest)];
   }
 
+  /** Forget every request and zero the total. */
   clear(): void {
     this.#items = [];
     this.#oldest = 0;

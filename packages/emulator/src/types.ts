@@ -9,10 +9,13 @@ export interface Customer {
   externalId: string;
   /** Unique per API key, compared case-insensitively. */
   email: string;
+  /** Display name, never empty. */
   name: string;
+  /** Phone number as sent, free text. */
   phone?: string;
+  /** An http(s) URL. */
   avatarUrl?: string;
-  /** Replaced as a whole by an update that sends it. */
+  /** Free-form JSON; replaced as a whole by an update that sends it. */
   metadata?: { [key: string]: JsonValue };
   /** ISO 8601 time of creation. */
   createdAt: string;
@@ -70,6 +73,7 @@ export interface Fault {
 
 /** One request as the emulator received it. */
 export interface RecordedRequest {
+  /** HTTP method, uppercase as sent. */
   method: string;
   /** The request target as sent, still percent-encoded, query included. */
   path: string;
@@ -87,9 +91,11 @@ export interface RecordedRequest {
 
 /** What the emulator reports once it has answered (or dropped) a request. */
 export interface ResponseEvent {
+  /** HTTP method, uppercase as sent. */
   method: string;
   /** The request target as sent, still percent-encoded. */
   path: string;
+  /** The decoded customer id, for requests to `/api/v1/customers/:externalId`. */
   externalId?: string;
   /** The status answered, or `'dropped'` when no answer was sent (a `drop` fault, or the client left first). */
   status: number | 'dropped';
