@@ -90,7 +90,8 @@ export async function handleRequest(
     return;
   }
 
-  if (route.kind === 'not-found') return sendError(res, 404, 'NOT_FOUND', `No route for ${method} ${target.split('?')[0]}`);
+  if (route.kind === 'not-found')
+    return sendError(res, 404, 'NOT_FOUND', `No route for ${method} ${target.split('?')[0]}`);
   if (method !== 'PATCH')
     return sendError(res, 405, 'METHOD_NOT_ALLOWED', `${method} is not allowed here; use PATCH`, {
       allow: 'PATCH',
