@@ -227,11 +227,12 @@ export class SupportDeskClient {
       timedOut = true;
       controller.abort(new DOMException(`No answer within ${timeoutMs} ms`, 'TimeoutError'));
     }, timeoutMs);
-    timer.unref?.();
+    timer.unref();
     const onAbort = () => controller.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const response = await this.#settings.fetch(url, {
+      const { fetch } = this.#settings;
+      const response = await fetch(url, {
         method: 'PATCH',
         headers: this.#headers(),
         body,
@@ -273,7 +274,7 @@ export class SupportDeskClient {
     const { code: rawCode, message: rawMessage } = parseErrorBody(text);
     const message = rawMessage === undefined ? undefined : this.#clean(rawMessage);
     const code =
-      rawCode !== undefined && SERVER_CODE.test(rawCode) && !this.#mentionsKey(rawCode) ? rawCode : undefined;
+      rawCode !== undefined && SERVER_CODE.test(rawCode) && !rawCode.includes(this.#apiKey) ? rawCode : undefined;
     const base = { status, externalId, ...(code === undefined ? {} : { code }) };
     const said = message === undefined ? '' : `: ${message}`;
     if (status === 400)
@@ -332,10 +333,6 @@ export class SupportDeskClient {
     );
   }
 
-  #mentionsKey(text: string): boolean {
-    return text.includes(this.#apiKey);
-  }
-
   /** Server text made safe for a message: the key redacted, control characters dropped, length capped. */
   #clean(text: string): string {
     return sanitizeServerText(text.split(this.#apiKey).join('[redacted]'));
@@ -344,12 +341,12 @@ export class SupportDeskClient {
 
 function resolveSettings(options: SupportDeskClientOptions | undefined): Settings {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw configError('SupportDeskClient options must be an object, e.g. new SupportDeskClient({ apiKey })');
+    throw new SupportDeskConfigError('SupportDeskClient options must be an object, e.g. new SupportDeskClient({ apiKey })');
   }
   const o = options ?? {};
-  const userAgent = optionalString(o.userAgent, 'userAgent');
-  if (userAgent !== undefined && (userAgent.length > 256 || !PRODUCT_TOKENS.test(userAgent))) {
-    throw configError(
+  const { userAgent } = o;
+  if (userAgent !== undefined && (typeof userAgent !== 'string' || userAgent.length > 256 || !PRODUCT_TOKENS.test(userAgent))) {
+    throw new SupportDeskConfigError(
       'userAgent must be printable ASCII product tokens of at most 256 characters, e.g. "my-app/1.2.3"',
     );
   }
@@ -374,15 +371,15 @@ function resolveApiKey(option: unknown): string {
   const apiKey = fromEnv ? process.env.SUPPORTDESK_API_KEY || undefined : option;
   const source = fromEnv ? 'SUPPORTDESK_API_KEY' : 'apiKey';
   if (apiKey === undefined) {
-    throw configError(
+    throw new SupportDeskConfigError(
       'Missing SupportDesk API key: pass it as the `apiKey` option (new SupportDeskClient({ apiKey })) ' +
         'or set the SUPPORTDESK_API_KEY environment variable.',
     );
   }
-  if (typeof apiKey !== 'string') throw configError(`apiKey must be a string (got ${typeof apiKey})`);
+  if (typeof apiKey !== 'string') throw new SupportDeskConfigError(`apiKey must be a string (got ${typeof apiKey})`);
   // Checked here because fetch quotes a header value it refuses in its error message.
   if (!HEADER_SAFE.test(apiKey)) {
-    throw configError(
+    throw new SupportDeskConfigError(
       `The API key from ${source} is empty or holds whitespace, control or non-ASCII characters; ` +
         'copy it again from your SupportDesk settings.',
     );
@@ -396,21 +393,21 @@ function resolveBaseUrl(option: unknown): string {
   // The value itself stays out of these messages: a mistaken paste may hold a key or a password.
   const source = fromEnv ? 'SUPPORTDESK_BASE_URL' : 'baseUrl';
   const fix = `; e.g. ${DEFAULT_BASE_URL}`;
-  if (typeof value !== 'string') throw configError(`baseUrl must be a string (got ${typeof value})`);
+  if (typeof value !== 'string') throw new SupportDeskConfigError(`baseUrl must be a string (got ${typeof value})`);
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw configError(`${source} is not an absolute URL${fix}`);
+    throw new SupportDeskConfigError(`${source} is not an absolute URL${fix}`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw configError(`${source} must be https://${fix}`);
+    throw new SupportDeskConfigError(`${source} must be https://${fix}`);
   if (url.username || url.password)
-    throw configError(`${source} must not hold credentials; pass the key as the apiKey option`);
+    throw new SupportDeskConfigError(`${source} must not hold credentials; pass the key as the apiKey option`);
   if (url.search || url.hash || value.includes('?') || value.includes('#'))
-    throw configError(`${source} must not have a query or fragment${fix}`);
+    throw new SupportDeskConfigError(`${source} must not have a query or fragment${fix}`);
   if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
-    throw configError(
+    throw new SupportDeskConfigError(
       `${source} uses plain http:// for a host that is not loopback, which would send the API key in clear text; ` +
         'use https:// (http:// is allowed for localhost, 127.0.0.0/8 and [::1] only)',
     );
@@ -426,7 +423,7 @@ function isLoopback(hostname: string): boolean {
 function integerOption(value: unknown, name: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw configError(
+    throw new SupportDeskConfigError(
       `${name} must be an integer from ${min} to ${max} (got ${String(value)}); the default is ${fallback}`,
     );
   }
@@ -435,25 +432,20 @@ function integerOption(value: unknown, name: string, fallback: number, min: numb
 
 function functionOption<T>(value: unknown, name: string, fallback: T): T {
   if (value === undefined) {
-    if (typeof fallback !== 'function') throw configError(`No global ${name} here: pass the ${name} option`);
+    if (typeof fallback !== 'function') throw new SupportDeskConfigError(`No global ${name} here: pass the ${name} option`);
     return fallback;
   }
-  if (typeof value !== 'function') throw configError(`${name} must be a function (got ${typeof value})`);
+  if (typeof value !== 'function') throw new SupportDeskConfigError(`${name} must be a function (got ${typeof value})`);
   return value as T;
-}
-
-function optionalString(value: unknown, name: string): string | undefined {
-  if (value === undefined || typeof value === 'string') return value;
-  throw configError(`${name} must be a string (got ${typeof value})`);
-}
-
-function configError(message: string): SupportDeskConfigError {
-  return new SupportDeskConfigError(message);
 }
 
 function readSignal(options: UpsertOptions | undefined): AbortSignal | undefined {
   const signal: unknown = options?.signal;
-  if (signal === undefined || signal instanceof AbortSignal) return signal;
+  // Duck-typed, so a signal from another realm or an AbortController polyfill still works.
+  if (signal === undefined) return undefined;
+  if (typeof signal === 'object' && signal !== null && 'aborted' in signal && 'addEventListener' in signal) {
+    return signal as AbortSignal;
+  }
   throw new SupportDeskValidationError('options.signal must be an AbortSignal', {
     issues: [{ path: 'options.signal', message: 'must be an AbortSignal' }],
   });

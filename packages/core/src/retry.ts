@@ -63,7 +63,7 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
-    timer.unref?.();
+    timer.unref();
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

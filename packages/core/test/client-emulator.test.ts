@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { type Emulator, startEmulator } from '@supportdesk/emulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -289,6 +290,13 @@ describe('SupportDeskClient against the emulator: caller abort', () => {
     const error = await pending;
     expect(error).toMatchObject({ code: 'ABORTED', retryable: false });
     expect(emulator.requestCount).toBe(1);
+  });
+
+  it('leaves no listener on the caller’s signal once the call is over', async () => {
+    emulator.inject({ status: 500, times: 1 });
+    const controller = new AbortController();
+    await testClient(emulator.baseUrl).upsertCustomer('user_42', john, { signal: controller.signal });
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   it('rejects with ABORTED when the signal aborts during the wait before a retry', async () => {
