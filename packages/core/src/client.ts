@@ -274,7 +274,9 @@ export class SupportDeskClient {
     const { code: rawCode, message: rawMessage } = parseErrorBody(text);
     const message = rawMessage === undefined ? undefined : this.#clean(rawMessage);
     const code =
-      rawCode !== undefined && SERVER_CODE.test(rawCode) && !rawCode.includes(this.#apiKey) ? rawCode : undefined;
+      rawCode !== undefined && SERVER_CODE.test(rawCode) && !rawCode.includes(this.#apiKey)
+        ? rawCode
+        : undefined;
     const base = { status, externalId, ...(code === undefined ? {} : { code }) };
     const said = message === undefined ? '' : `: ${message}`;
     if (status === 400)
@@ -341,11 +343,16 @@ export class SupportDeskClient {
 
 function resolveSettings(options: SupportDeskClientOptions | undefined): Settings {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new SupportDeskConfigError('SupportDeskClient options must be an object, e.g. new SupportDeskClient({ apiKey })');
+    throw new SupportDeskConfigError(
+      'SupportDeskClient options must be an object, e.g. new SupportDeskClient({ apiKey })',
+    );
   }
   const o = options ?? {};
   const { userAgent } = o;
-  if (userAgent !== undefined && (typeof userAgent !== 'string' || userAgent.length > 256 || !PRODUCT_TOKENS.test(userAgent))) {
+  if (
+    userAgent !== undefined &&
+    (typeof userAgent !== 'string' || userAgent.length > 256 || !PRODUCT_TOKENS.test(userAgent))
+  ) {
     throw new SupportDeskConfigError(
       'userAgent must be printable ASCII product tokens of at most 256 characters, e.g. "my-app/1.2.3"',
     );
@@ -376,7 +383,8 @@ function resolveApiKey(option: unknown): string {
         'or set the SUPPORTDESK_API_KEY environment variable.',
     );
   }
-  if (typeof apiKey !== 'string') throw new SupportDeskConfigError(`apiKey must be a string (got ${typeof apiKey})`);
+  if (typeof apiKey !== 'string')
+    throw new SupportDeskConfigError(`apiKey must be a string (got ${typeof apiKey})`);
   // Checked here because fetch quotes a header value it refuses in its error message.
   if (!HEADER_SAFE.test(apiKey)) {
     throw new SupportDeskConfigError(
@@ -393,7 +401,8 @@ function resolveBaseUrl(option: unknown): string {
   // The value itself stays out of these messages: a mistaken paste may hold a key or a password.
   const source = fromEnv ? 'SUPPORTDESK_BASE_URL' : 'baseUrl';
   const fix = `; e.g. ${DEFAULT_BASE_URL}`;
-  if (typeof value !== 'string') throw new SupportDeskConfigError(`baseUrl must be a string (got ${typeof value})`);
+  if (typeof value !== 'string')
+    throw new SupportDeskConfigError(`baseUrl must be a string (got ${typeof value})`);
   let url: URL;
   try {
     url = new URL(value);
@@ -403,7 +412,9 @@ function resolveBaseUrl(option: unknown): string {
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
     throw new SupportDeskConfigError(`${source} must be https://${fix}`);
   if (url.username || url.password)
-    throw new SupportDeskConfigError(`${source} must not hold credentials; pass the key as the apiKey option`);
+    throw new SupportDeskConfigError(
+      `${source} must not hold credentials; pass the key as the apiKey option`,
+    );
   if (url.search || url.hash || value.includes('?') || value.includes('#'))
     throw new SupportDeskConfigError(`${source} must not have a query or fragment${fix}`);
   if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
@@ -432,10 +443,12 @@ function integerOption(value: unknown, name: string, fallback: number, min: numb
 
 function functionOption<T>(value: unknown, name: string, fallback: T): T {
   if (value === undefined) {
-    if (typeof fallback !== 'function') throw new SupportDeskConfigError(`No global ${name} here: pass the ${name} option`);
+    if (typeof fallback !== 'function')
+      throw new SupportDeskConfigError(`No global ${name} here: pass the ${name} option`);
     return fallback;
   }
-  if (typeof value !== 'function') throw new SupportDeskConfigError(`${name} must be a function (got ${typeof value})`);
+  if (typeof value !== 'function')
+    throw new SupportDeskConfigError(`${name} must be a function (got ${typeof value})`);
   return value as T;
 }
 
