@@ -317,14 +317,15 @@ export class SupportDeskClient {
         },
       );
     }
-    if (causeChain(cause).some((error) => error.message === 'unexpected redirect')) {
+    const chain = causeChain(cause);
+    if (chain.some((error) => error.message === 'unexpected redirect')) {
       // A redirect is configuration (a wrong baseUrl), not a transient fault: never retried, never followed.
       return new SupportDeskApiError(
         'SupportDesk answered with a redirect, which is never followed so the API key cannot reach another host (check baseUrl)',
         { cause, externalId, retryable: false },
       );
     }
-    const detail = causeChain(cause).at(-1);
+    const detail = chain.at(-1);
     const reason = detail === undefined ? describe(cause) : this.#clean(detail.message);
     return new SupportDeskConnectionError(
       `Could not reach SupportDesk at ${new URL(this.baseUrl).host}: ${reason}`,
@@ -337,7 +338,7 @@ export class SupportDeskClient {
 
   /** Server text made safe for a message: the key redacted, control characters dropped, length capped. */
   #clean(text: string): string {
-    return sanitizeServerText(text.split(this.#apiKey).join('[redacted]'));
+    return safeMessageText(text.split(this.#apiKey).join('[redacted]'));
   }
 }
 
@@ -477,7 +478,7 @@ function encodeExternalId(externalId: string): string {
 
 function invalidInput(externalId: unknown, issues: ValidationIssue[]): SupportDeskValidationError {
   const summary = issues.map((issue) => issue.message).join('; ');
-  return new SupportDeskValidationError(`Invalid customer upsert: ${sanitizeServerText(summary)}`, {
+  return new SupportDeskValidationError(`Invalid customer upsert: ${safeMessageText(summary)}`, {
     issues,
     externalId: typeof externalId === 'string' ? externalId : undefined,
   });
@@ -556,7 +557,7 @@ function parseErrorBody(text: string | undefined): {
   return { code: pick(nested.code, body.code), message: pick(nested.message, body.error, body.message) };
 }
 
-function sanitizeServerText(text: string): string {
+function safeMessageText(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point (log injection).
   const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
   return flat.length > MAX_SERVER_TEXT_CHARS ? `${flat.slice(0, MAX_SERVER_TEXT_CHARS)}…` : flat;

@@ -209,7 +209,7 @@ describe('SupportDeskClient against the emulator: retries', () => {
 
   it('retries after a timeout and returns the later success', async () => {
     emulator.inject({ latencyMs: 5_000, times: 1 });
-    const result = await testClient(emulator.baseUrl, { timeoutMs: 200 }).upsertCustomer('user_42', john);
+    const result = await testClient(emulator.baseUrl, { timeoutMs: 1_000 }).upsertCustomer('user_42', john);
     expect(result.wasCreated).toBe(true);
   });
 });
