@@ -1,0 +1,137 @@
+import { LRUCache } from 'lru-cache';
+import type { SupportDeskError } from './errors.js';
+import type { CustomerSyncOptions, Logger } from './options.js';
+import type { SyncEvent } from './sync-types.js';
+
+type Level = keyof Logger;
+
+/** How many distinct "report once" keys (mapping error messages) are remembered. */
+const MAX_ONCE_KEYS = 256;
+/** How many distinct throttled problems (error codes) are tracked. */
+const MAX_THROTTLES = 64;
+
+const EMAIL = /[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+\.[^\s@"'<>(),;:]+/g;
+const PHONE = /\+?\d[\d\s().-]{6,}\d/g;
+
+/**
+ * Log lines must never carry an email or a phone number; a message from user code or from a
+ * server may hold either, so both are masked before a message is logged.
+ */
+export function redact(text: string): string {
+  return text.replace(EMAIL, '[email]').replace(PHONE, '[phone]');
+}
+
+/** Warnings and errors to the console, for an engine given neither `logger` nor `onError`. */
+const consoleLogger: Partial<Logger> = {
+  warn: (fields, message) => console.warn(`[supportdesk] ${message}`, fields),
+  error: (fields, message) => console.error(`[supportdesk] ${message}`, fields),
+};
+
+/** The fields of a log line about an error: codes and ids only. */
+export function errorFields(
+  error: SupportDeskError,
+  fields: Record<string, unknown>,
+): Record<string, unknown> {
+  return { ...fields, code: error.code, httpStatus: error.status, retryable: error.retryable };
+}
+
+/**
+ * Every call into user code the engine makes besides `mapUser`: the hooks and the logger.
+ * Each is wrapped so a hook that throws never breaks the engine, and repeated problems are
+ * reported once (per key) or at most once per interval.
+ */
+export class Reporter {
+  readonly #onError: CustomerSyncOptions['onError'];
+  readonly #onSync: CustomerSyncOptions['onSync'];
+  readonly #logger: Partial<Logger> | undefined;
+  readonly #now: () => number;
+  readonly #intervalMs: number;
+  readonly #once: LRUCache<string, true>;
+  readonly #throttles = new Map<string, { reportedAt: number; suppressed: number }>();
+
+  constructor(options: {
+    onError: CustomerSyncOptions['onError'];
+    onSync: CustomerSyncOptions['onSync'];
+    logger: Logger | undefined;
+    now: () => number;
+    intervalMs: number;
+    onceTtlMs: number;
+  }) {
+    this.#onError = options.onError;
+    this.#onSync = options.onSync;
+    this.#logger = options.logger ?? (options.onError === undefined ? consoleLogger : undefined);
+    this.#now = options.now;
+    this.#intervalMs = options.intervalMs;
+    const now = options.now;
+    this.#once = new LRUCache<string, true>({
+      max: MAX_ONCE_KEYS,
+      ttl: Math.max(1, options.onceTtlMs),
+      ttlResolution: 0,
+      perf: { now },
+    });
+  }
+
+  /** Writes a log line; a logger that throws is ignored. */
+  log(level: Level, fields: Record<string, unknown>, message: string): void {
+    const write = this.#logger?.[level];
+    if (typeof write !== 'function') return;
+    try {
+      write.call(this.#logger, fields, redact(message));
+    } catch {
+      // A broken logger must not break the host; there is nowhere left to report it.
+    }
+  }
+
+  /** Calls `onSync`; a hook that throws is ignored. */
+  synced(event: SyncEvent): void {
+    if (this.#onSync === undefined) return;
+    try {
+      this.#onSync(event);
+    } catch {
+      // The hook is the user's; its failure is not the sync's.
+    }
+  }
+
+  /** Calls `onError`; a hook that throws is ignored. */
+  failed(error: SupportDeskError, event: SyncEvent): void {
+    if (this.#onError === undefined) return;
+    try {
+      this.#onError(error, event);
+    } catch {
+      // The hook is the user's; its failure is not the sync's.
+    }
+  }
+
+  /** `true` the first time `key` is seen (again after the cool-down), so a problem is reported once. */
+  firstTime(key: string): boolean {
+    if (this.#once.has(key)) return false;
+    this.#once.set(key, true);
+    return true;
+  }
+
+  /**
+   * Counts an occurrence of `key` and answers how many were held back since the last report
+   * plus this one, or 0 when this one should stay quiet (reported less than an interval ago).
+   */
+  throttle(key: string): number {
+    const now = this.#now();
+    const entry = this.#throttles.get(key);
+    if (entry !== undefined && now - entry.reportedAt < this.#intervalMs) {
+      entry.suppressed++;
+      return 0;
+    }
+    const total = (entry?.suppressed ?? 0) + 1;
+    if (entry === undefined && this.#throttles.size >= MAX_THROTTLES) this.#throttles.clear();
+    this.#throttles.set(key, { reportedAt: now, suppressed: 0 });
+    return total;
+  }
+
+  /** Occurrences of `key` counted but not reported yet (read at close), and forgets them. */
+  takeSuppressed(key: string): number {
+    const entry = this.#throttles.get(key);
+    if (entry === undefined) return 0;
+    const suppressed = entry.suppressed;
+    entry.suppressed = 0;
+    return suppressed;
+  }
+}
