@@ -1,0 +1,228 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  CustomerEmailExistsError,
+  SupportDeskApiError,
+  SupportDeskAuthError,
+  SupportDeskConnectionError,
+  SupportDeskRateLimitError,
+  SupportDeskValidationError,
+} from '../src/errors.js';
+import { CustomerSync, type CustomerSyncOptions } from '../src/sync.js';
+import {
+  ada,
+  FakeClient,
+  failOnUnhandledRejections,
+  manualClock,
+  recordingLogger,
+  settle,
+} from './sync-support.js';
+
+failOnUnhandledRejections();
+
+const engines: CustomerSync<never>[] = [];
+function engine(options: CustomerSyncOptions<typeof ada> = {}) {
+  const sync = new CustomerSync({ flushOnExit: false, onError: () => {}, ...options });
+  engines.push(sync as CustomerSync<never>);
+  return sync;
+}
+
+afterEach(async () => {
+  vi.useRealTimers();
+  await Promise.all(engines.splice(0).map((sync) => sync.close(10)));
+});
+
+describe('failures retrying cannot fix', () => {
+  it.each([
+    ['409', () => new CustomerEmailExistsError('email taken', { externalId: 'u1' })],
+    ['400', () => new SupportDeskValidationError('name missing', { status: 400, externalId: 'u1' })],
+  ])('sends a %s user identified 20 times once and reports it once', async (_, makeError) => {
+    const client = new FakeClient();
+    client.failNext(makeError());
+    const onError = vi.fn();
+    const sync = engine({ client, onError });
+    const outcomes = [];
+    for (let i = 0; i < 20; i++) outcomes.push(await sync.identify(ada));
+    expect(client.calls).toHaveLength(1);
+    expect(onError).toHaveBeenCalledTimes(1);
+    expect(outcomes.every((outcome) => outcome.status === 'failed')).toBe(true);
+    expect(outcomes[19]?.error).toBeInstanceOf(makeError().constructor);
+  });
+
+  it('sends the held-back payload again after failureCooldownMs', async () => {
+    const client = new FakeClient();
+    client.failNext(new CustomerEmailExistsError('email taken'));
+    const clock = manualClock();
+    const sync = engine({ client, now: clock.now, failureCooldownMs: 10_000 });
+    await sync.identify(ada);
+    clock.advance(10_001);
+    expect((await sync.identify(ada)).status).toBe('synced');
+    expect(client.calls).toHaveLength(2);
+  });
+
+  it('sends a changed payload of a held-back user at once', async () => {
+    const client = new FakeClient();
+    client.failNext(new CustomerEmailExistsError('email taken'));
+    const sync = engine({ client });
+    await sync.identify(ada);
+    expect((await sync.identify({ ...ada, email: 'ada@other.example' })).status).toBe('synced');
+  });
+
+  it('resolves invalid, without a request, when the payload fails validation, and reports it once', async () => {
+    const client = new FakeClient();
+    const onError = vi.fn();
+    const sync = engine({ client, onError });
+    const bad = { ...ada, email: 'not an email' };
+    const first = await sync.identify(bad);
+    await sync.identify(bad);
+    expect(first.status).toBe('invalid');
+    expect(first.error).toBeInstanceOf(SupportDeskValidationError);
+    expect(client.calls).toHaveLength(0);
+    expect(onError).toHaveBeenCalledTimes(1);
+  });
+
+  it('resolves invalid when the client refuses the payload locally', async () => {
+    const client = new FakeClient();
+    client.failNext(new SupportDeskValidationError('payload over maxPayloadBytes'));
+    const sync = engine({ client });
+    expect((await sync.identify(ada)).status).toBe('invalid');
+    expect((await sync.identify(ada)).status).toBe('invalid');
+    expect(client.calls).toHaveLength(1);
+  });
+});
+
+describe('mapUser failures', () => {
+  it('resolves invalid when mapUser throws, and reports the message once', async () => {
+    const onError = vi.fn();
+    const sync = engine({
+      client: new FakeClient(),
+      onError,
+      mapUser: () => {
+        throw new Error('no profile');
+      },
+    });
+    const outcomes = await Promise.all([sync.identify(ada), sync.identify(ada), sync.identify(ada)]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['invalid', 'invalid', 'invalid']);
+    expect(onError).toHaveBeenCalledTimes(1);
+    expect(onError.mock.calls[0]?.[0].message).toContain('no profile');
+  });
+
+  it('resolves invalid when an async mapUser rejects', async () => {
+    const sync = engine({
+      client: new FakeClient(),
+      mapUser: async () => Promise.reject(new Error('db down')),
+    });
+    expect(await sync.identify(ada)).toMatchObject({ status: 'invalid' });
+  });
+
+  it('resolves invalid when mapUser returns something other than an object', async () => {
+    const sync = engine({ client: new FakeClient(), mapUser: (() => 'u1') as never });
+    expect((await sync.identify(ada)).status).toBe('invalid');
+  });
+});
+
+describe('401 and 403', () => {
+  it('reports once and sends nothing during authCooldownMs', async () => {
+    const client = new FakeClient();
+    client.failNext(new SupportDeskAuthError('bad key', { status: 401 }));
+    const onError = vi.fn();
+    const clock = manualClock();
+    const sync = engine({ client, onError, now: clock.now, authCooldownMs: 60_000 });
+    expect((await sync.identify(ada)).status).toBe('failed');
+    const others = await Promise.all(['a', 'b', 'c'].map((id) => sync.identify({ ...ada, id })));
+    expect(others.map((outcome) => outcome.error)).toEqual([
+      expect.any(SupportDeskAuthError),
+      expect.any(SupportDeskAuthError),
+      expect.any(SupportDeskAuthError),
+    ]);
+    expect(client.calls).toHaveLength(1);
+    expect(onError).toHaveBeenCalledTimes(1);
+    clock.advance(60_001);
+    expect((await sync.identify(ada)).status).toBe('synced');
+  });
+
+  it('fails the syncs that were waiting when the key was refused', async () => {
+    const client = new FakeClient({ auto: false });
+    const sync = engine({ client, concurrency: 1 });
+    const first = sync.identify(ada);
+    const waiting = sync.identify({ ...ada, id: 'u2' });
+    client.calls[0]?.reject(new SupportDeskAuthError('forbidden', { status: 403 }));
+    expect((await first).status).toBe('failed');
+    expect((await waiting).error).toBeInstanceOf(SupportDeskAuthError);
+    expect(client.calls).toHaveLength(1);
+    expect(sync.stats()).toMatchObject({ queued: 0, inFlight: 0, failed: 2 });
+  });
+});
+
+describe('429', () => {
+  it('pauses the whole queue until retryAfterMs, then sends what waited', async () => {
+    vi.useFakeTimers();
+    const client = new FakeClient();
+    client.failNext(new SupportDeskRateLimitError('slow down', { retryAfterMs: 5_000 }));
+    const sync = engine({ client, concurrency: 1, now: () => Date.now() });
+    const first = sync.identify(ada);
+    const second = sync.identify({ ...ada, id: 'u2' });
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(client.calls).toHaveLength(1);
+    expect(sync.stats().queued).toBe(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect((await first).status).toBe('synced');
+    expect((await second).status).toBe('synced');
+    expect(client.calls.map((call) => call.externalId)).toEqual(['u1', 'u1', 'u2']);
+  });
+
+  it('resumes on the next identify after the deadline, without the timer', async () => {
+    const client = new FakeClient();
+    client.failNext(new SupportDeskRateLimitError('slow down'));
+    const clock = manualClock();
+    const sync = engine({ client, now: clock.now, defaultRetryAfterMs: 30_000 });
+    const first = sync.identify(ada);
+    await settle();
+    clock.advance(29_999);
+    void sync.identify({ ...ada, id: 'u2' });
+    await settle();
+    expect(client.calls).toHaveLength(1);
+    clock.advance(1);
+    void sync.identify({ ...ada, id: 'u3' });
+    expect((await first).status).toBe('synced');
+    expect(client.calls.map((call) => call.externalId)).toEqual(['u1', 'u1', 'u2', 'u3']);
+  });
+
+  it('reports a pause once, not once per rate-limited request', async () => {
+    const client = new FakeClient({ auto: false });
+    const onError = vi.fn();
+    const sync = engine({ client, onError });
+    void sync.identify(ada);
+    void sync.identify({ ...ada, id: 'u2' });
+    client.calls[0]?.reject(new SupportDeskRateLimitError('slow down', { retryAfterMs: 1_000 }));
+    client.calls[1]?.reject(new SupportDeskRateLimitError('slow down', { retryAfterMs: 1_000 }));
+    await settle();
+    expect(onError).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('retryable failures', () => {
+  it.each([
+    ['a 5xx', new SupportDeskApiError('upstream 503', { status: 503, retryable: true })],
+    ['a connection error', new SupportDeskConnectionError('ECONNREFUSED')],
+  ])('reports %s and tries again on a later identify', async (_, error) => {
+    const client = new FakeClient();
+    client.failNext(error);
+    const onError = vi.fn();
+    const sync = engine({ client, onError });
+    expect(await sync.identify(ada)).toMatchObject({ status: 'failed', error });
+    expect(onError).toHaveBeenCalledWith(
+      error,
+      expect.objectContaining({ status: 'failed', externalId: 'u1' }),
+    );
+    expect((await sync.identify(ada)).status).toBe('synced');
+  });
+
+  it('logs repeated failures of one kind once per reportIntervalMs', async () => {
+    const client = new FakeClient();
+    const { lines, logger } = recordingLogger();
+    const sync = engine({ client, logger, reportIntervalMs: 60_000 });
+    for (let i = 0; i < 5; i++) client.failNext(new SupportDeskConnectionError('ECONNREFUSED'));
+    for (let i = 0; i < 5; i++) await sync.identify(ada);
+    expect(lines.filter((line) => line.level === 'warn')).toHaveLength(1);
+  });
+});

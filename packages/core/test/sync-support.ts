@@ -1,0 +1,128 @@
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import type { CustomerInput, UpsertResult } from '../src/schema.js';
+
+// Captured before any test installs fake timers, so waiting a real turn always works.
+const realSetImmediate = globalThis.setImmediate;
+const nextTurn = () => new Promise((resolve) => realSetImmediate(resolve));
+
+/**
+ * Fails the test file when anything the engine does leaves a rejection unhandled: the SDK
+ * must never surface one in its host.
+ */
+export function failOnUnhandledRejections(): void {
+  const seen: unknown[] = [];
+  const listener = (reason: unknown) => seen.push(reason);
+  beforeAll(() => {
+    process.on('unhandledRejection', listener);
+  });
+  afterEach(async () => {
+    // Rejections are reported after a macrotask turn.
+    await nextTurn();
+    expect(seen).toEqual([]);
+  });
+  afterAll(() => {
+    process.off('unhandledRejection', listener);
+  });
+}
+
+/** A clock the test moves by hand. */
+export function manualClock(start = 1_000_000) {
+  const clock = {
+    ms: start,
+    now: () => clock.ms,
+    advance: (ms: number) => {
+      clock.ms += ms;
+    },
+  };
+  return clock;
+}
+
+/** One upsertCustomer call the fake client received; settle it when the test decides. */
+export interface FakeCall {
+  externalId: string;
+  input: CustomerInput;
+  signal: AbortSignal | undefined;
+  resolve(wasCreated?: boolean): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * A test double of SupportDeskClient for engine logic (the real client is exercised against
+ * the emulator in sync-emulator.test.ts). `auto` answers every call at once; otherwise each
+ * call waits until the test settles it, or is answered by the next scripted reply.
+ */
+export class FakeClient {
+  readonly namespace = 'fake-namespace';
+  readonly calls: FakeCall[] = [];
+  #auto: boolean;
+  #replies: unknown[] = [];
+
+  constructor(options: { auto?: boolean } = {}) {
+    this.#auto = options.auto ?? true;
+  }
+
+  /** The next calls reject with these errors, in order, then calls behave as before. */
+  failNext(...errors: unknown[]): void {
+    this.#replies.push(...errors);
+  }
+
+  get pending(): FakeCall[] {
+    return this.calls.filter((call) => !(call as FakeCall & { settled?: boolean }).settled);
+  }
+
+  upsertCustomer(
+    externalId: string,
+    input: CustomerInput,
+    options?: { signal?: AbortSignal | undefined },
+  ): Promise<UpsertResult> {
+    return new Promise<UpsertResult>((resolve, reject) => {
+      const call: FakeCall & { settled?: boolean } = {
+        externalId,
+        input,
+        signal: options?.signal,
+        resolve: (wasCreated = true) => {
+          call.settled = true;
+          resolve(fakeResult(externalId, input, wasCreated));
+        },
+        reject: (error) => {
+          call.settled = true;
+          reject(error);
+        },
+      };
+      this.calls.push(call);
+      if (this.#replies.length > 0) call.reject(this.#replies.shift());
+      else if (this.#auto) call.resolve(true);
+    });
+  }
+}
+
+export function fakeResult(externalId: string, input: CustomerInput, wasCreated: boolean): UpsertResult {
+  const at = '2026-01-01T00:00:00.000Z';
+  return {
+    customer: {
+      id: `cl${externalId}`,
+      externalId,
+      email: input.email ?? 'someone@example.com',
+      name: input.name ?? 'Someone',
+      createdAt: at,
+      updatedAt: at,
+    },
+    wasCreated,
+  };
+}
+
+/** Lets every already-settled promise callback run. */
+export async function settle(turns = 5): Promise<void> {
+  for (let i = 0; i < turns; i++) await nextTurn();
+}
+
+/** A logger that keeps every line, for asserting what was (and was not) logged. */
+export function recordingLogger() {
+  const lines: { level: string; fields: Record<string, unknown>; message: string }[] = [];
+  const at = (level: string) => (fields: Record<string, unknown>, message: string) => {
+    lines.push({ level, fields, message });
+  };
+  return { lines, logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } };
+}
+
+export const ada = { id: 'u1', name: 'Ada Lovelace', email: 'ada@example.com' };
