@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { type Emulator, startEmulator } from '@supportdesk/emulator';
+import express from 'express';
+import request from 'supertest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  CustomerSync,
+  SupportDeskConfigError,
+  type SyncCustomersOptions,
+  syncCustomers,
+} from '../src/index.js';
+import { VERSION } from '../src/version.js';
+import { API_KEY, authenticate, mapTestUser, seedUsers, type TestUser } from './apps.js';
+
+const badOptions: [string, unknown][] = [
+  ['options that are not an object', 'sk_key'],
+  ['a getUser that is not a function', { apiKey: API_KEY, getUser: 'req.user' }],
+  ['an awaitSync that is not a boolean', { apiKey: API_KEY, awaitSync: 'yes' }],
+  ['a sync that is not a CustomerSync', { sync: { identify() {} } }],
+  ['a concurrency below 1', { apiKey: API_KEY, concurrency: 0 }],
+  ['a misspelt option', { apiKey: API_KEY, ttl: 1_000 }],
+  [
+    'an http:// baseUrl to a remote host',
+    { apiKey: API_KEY, baseUrl: 'http://supportdesk.example.com/api/v1' },
+  ],
+];
+
+describe('syncCustomers options', () => {
+  const engines: CustomerSync<TestUser>[] = [];
+  let emulator: Emulator | undefined;
+
+  afterEach(async () => {
+    vi.unstubAllEnvs();
+    await Promise.all(engines.splice(0).map((engine) => engine.close()));
+    await emulator?.close();
+    emulator = undefined;
+  });
+
+  it.each(badOptions)('throws SupportDeskConfigError at creation for %s', (_problem, options) => {
+    expect(() => syncCustomers(options as SyncCustomersOptions)).toThrow(SupportDeskConfigError);
+  });
+
+  it('throws SupportDeskConfigError at creation when no API key is given or set in the environment', () => {
+    vi.stubEnv('SUPPORTDESK_API_KEY', undefined);
+    expect(() => syncCustomers()).toThrow(SupportDeskConfigError);
+  });
+
+  it('refuses engine options next to a shared sync, which would silently ignore them', () => {
+    const shared = new CustomerSync<TestUser>({ apiKey: API_KEY });
+    engines.push(shared);
+    expect(() => syncCustomers<TestUser>({ sync: shared, ttlMs: 1_000 })).toThrow(SupportDeskConfigError);
+  });
+
+  it('needs no API key when disabled', async () => {
+    vi.stubEnv('SUPPORTDESK_API_KEY', undefined);
+    const middleware = syncCustomers<TestUser>({ enabled: false });
+    engines.push(middleware.sync);
+    const app = express().use(authenticate(seedUsers()), middleware, (_req, res) => {
+      res.send('ok');
+    });
+    await request(app).get('/').set('x-user', 'user_1').expect(200, 'ok');
+    expect(middleware.sync.stats().ignored).toBe(1);
+  });
+
+  it('uses the engine passed as sync, so two apps share one dedupe', async () => {
+    emulator = await startEmulator({ port: 0, apiKeys: [API_KEY] });
+    const shared = new CustomerSync<TestUser>({
+      apiKey: API_KEY,
+      baseUrl: emulator.baseUrl,
+      mapUser: mapTestUser,
+    });
+    engines.push(shared);
+    const users = seedUsers();
+    const first = syncCustomers<TestUser>({ sync: shared });
+    const second = syncCustomers<TestUser>({
+      sync: shared,
+      getUser: (req) => req.user as TestUser | undefined,
+    });
+    expect([first.sync, second.sync]).toEqual([shared, shared]);
+    for (const middleware of [first, second]) {
+      const app = express().use(authenticate(users), middleware, (_req, res) => {
+        res.send('ok');
+      });
+      await request(app).get('/').set('x-user', 'user_1').expect(200);
+      await shared.flush();
+    }
+    expect(emulator.upsertCount('user_1')).toBe(1);
+  });
+
+  it('names itself in the User-Agent with the version of package.json', async () => {
+    emulator = await startEmulator({ port: 0, apiKeys: [API_KEY] });
+    const middleware = syncCustomers<TestUser>({
+      apiKey: API_KEY,
+      baseUrl: emulator.baseUrl,
+      mapUser: mapTestUser,
+    });
+    engines.push(middleware.sync);
+    const app = express().use(authenticate(seedUsers()), middleware, (_req, res) => {
+      res.send('ok');
+    });
+    await request(app).get('/').set('x-user', 'user_1').expect(200);
+    await middleware.sync.flush();
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    expect(VERSION).toBe(version);
+    expect(emulator.requests[0]?.headers['user-agent']).toContain(`supportdesk-express/${version}`);
+  });
+});
