@@ -49,8 +49,8 @@ async function identifyRange(sync, prefix, from, to) {
   await sync.flush();
 }
 
-/** The fingerprint the store is handed: a short digest string, made fresh for each user. */
-const fingerprintAt = (i) => (i * 2654435761).toString(16).padStart(16, '0');
+/** A fingerprint shaped like the engine's (a 53-bit integer in base 36), made fresh for each user. */
+const fingerprintAt = (i) => (Number.MAX_SAFE_INTEGER - i * 7919).toString(36);
 
 function storeBytesPerUser(userCount) {
   const before = settledHeapUsed();
