@@ -1,0 +1,7 @@
+export * from '@supportdesk/core';
+export {
+  type KoaContextLike,
+  type SyncCustomersMiddleware,
+  type SyncCustomersOptions,
+  syncCustomers,
+} from './middleware.js';
