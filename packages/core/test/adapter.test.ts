@@ -1,0 +1,133 @@
+import { type Emulator, startEmulator } from '@supportdesk/emulator';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createSyncAdapter } from '../src/adapter.js';
+import { SupportDeskConfigError } from '../src/errors.js';
+import { CustomerSync } from '../src/sync.js';
+import { ada, FakeClient, failOnUnhandledRejections, recordingLogger } from './sync-support.js';
+
+failOnUnhandledRejections();
+
+type Request = { user?: unknown };
+const readUser = (req: Request) => req.user;
+const engines: CustomerSync<never>[] = [];
+function adapter(options: Parameters<typeof createSyncAdapter<unknown, [Request]>>[0] = {}) {
+  const created = createSyncAdapter<unknown, [Request]>(
+    { client: new FakeClient(), flushOnExit: false, onError: () => {}, ...options },
+    readUser,
+  );
+  engines.push(created.sync as CustomerSync<never>);
+  return created;
+}
+
+afterEach(async () => {
+  await Promise.all(engines.splice(0).map((sync) => sync.close(10)));
+});
+
+describe('createSyncAdapter', () => {
+  it('identifies the user the default getUser reads', async () => {
+    const created = adapter();
+    expect(created.awaitSync).toBe(false);
+    expect(await created.identify({ user: ada })).toMatchObject({ status: 'synced', externalId: 'u1' });
+    expect(await created.identify({})).toEqual({ status: 'ignored' });
+  });
+
+  it('passes every context argument to getUser, which may be async', async () => {
+    const getUser = vi.fn(async (_req: Request, res: { locals: { user: unknown } }) => res.locals.user);
+    const created = createSyncAdapter<unknown, [Request, { locals: { user: unknown } }]>(
+      { client: new FakeClient(), flushOnExit: false, getUser, awaitSync: true },
+      () => undefined,
+    );
+    engines.push(created.sync as CustomerSync<never>);
+    expect((await created.identify({}, { locals: { user: ada } })).status).toBe('synced');
+    expect(getUser).toHaveBeenCalledWith({}, { locals: { user: ada } });
+    expect(created.awaitSync).toBe(true);
+  });
+
+  it.each([
+    [
+      'throws',
+      () => {
+        throw new Error('session store down');
+      },
+    ],
+    ['rejects', () => Promise.reject(new Error('session store down'))],
+  ])('resolves invalid when getUser %s, reporting each distinct message once', async (_, getUser) => {
+    const onError = vi.fn();
+    const { lines, logger } = recordingLogger();
+    const created = adapter({ getUser, onError, logger });
+    const outcomes = await Promise.all([created.identify({}), created.identify({}), created.identify({})]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['invalid', 'invalid', 'invalid']);
+    expect(onError).toHaveBeenCalledTimes(1);
+    expect(lines.filter((line) => line.level === 'warn')).toHaveLength(1);
+  });
+
+  it('lets flush() wait for an async getUser', async () => {
+    const client = new FakeClient();
+    let answer: (user: unknown) => void = () => {};
+    const created = adapter({ client, getUser: () => new Promise((resolve) => (answer = resolve)) });
+    void created.identify({});
+    const flushed = created.sync.flush();
+    answer(ada);
+    await flushed;
+    expect(client.calls).toHaveLength(1);
+  });
+
+  it('shares an engine given as sync, and reports getUser errors through it', async () => {
+    const onError = vi.fn();
+    const sync = new CustomerSync({ client: new FakeClient(), flushOnExit: false, onError });
+    engines.push(sync as CustomerSync<never>);
+    const created = createSyncAdapter<unknown, [Request]>(
+      {
+        sync,
+        getUser: () => {
+          throw new Error('x');
+        },
+      },
+      readUser,
+    );
+    expect(created.sync).toBe(sync);
+    expect((await created.identify({})).status).toBe('invalid');
+    expect(onError).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not read the user of a disabled engine', async () => {
+    const getUser = vi.fn();
+    const created = adapter({ enabled: false, getUser });
+    expect(await created.identify({})).toEqual({ status: 'ignored' });
+    expect(getUser).not.toHaveBeenCalled();
+  });
+
+  it.each<[string, (sync: CustomerSync) => unknown]>([
+    ['options that are not an object', () => 'nope'],
+    ['a getUser that is not a function', () => ({ getUser: 'req.user' })],
+    ['an awaitSync that is not a boolean', () => ({ awaitSync: 'yes' })],
+    ['a sync that is not a CustomerSync', () => ({ sync: { identify() {} } })],
+    ['a sync mixed with engine options', (sync: CustomerSync) => ({ sync, ttlMs: 5 })],
+    ['a bad engine option', () => ({ client: new FakeClient(), concurrency: 0 })],
+  ])('throws SupportDeskConfigError at creation for %s', (_, options) => {
+    const shared = new CustomerSync({ client: new FakeClient(), flushOnExit: false });
+    engines.push(shared as CustomerSync<never>);
+    expect(() => createSyncAdapter(options(shared) as never, readUser)).toThrow(SupportDeskConfigError);
+  });
+});
+
+describe('the User-Agent', () => {
+  let emulator: Emulator;
+  beforeAll(async () => {
+    emulator = await startEmulator({ port: 0 });
+  });
+  afterAll(async () => {
+    await emulator.close();
+  });
+
+  it('names the adapter on every request', async () => {
+    const created = createSyncAdapter<unknown, [Request]>(
+      { apiKey: 'k', baseUrl: emulator.baseUrl, flushOnExit: false, userAgent: 'my-app/2.0' },
+      readUser,
+      'supportdesk-test/1.2.3',
+    );
+    engines.push(created.sync as CustomerSync<never>);
+    await created.identify({ user: ada });
+    expect(emulator.requests[0]?.headers['user-agent']).toMatch(/supportdesk-test\/1\.2\.3 my-app\/2\.0$/);
+  });
+});
