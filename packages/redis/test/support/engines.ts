@@ -34,6 +34,13 @@ export interface TestEngine {
   unavailableReports(): number;
 }
 
+/**
+ * Generous time limits: these tests count upserts, and on a loaded CI machine a store call slower
+ * than the defaults would fall back to memory and send twice. Timeouts have their own tests.
+ */
+export const STORE_TIMEOUT_MS = 2_000;
+export const ENGINE_STORE_TIMEOUT_MS = 3_000;
+
 /** One app instance: an engine on its own RedisSyncStore over the given client. */
 export function createEngine(
   baseUrl: string,
@@ -63,7 +70,8 @@ export function createEngine(
       name: user.name,
       metadata: { plan: user.plan },
     }),
-    store: new RedisSyncStore({ client }),
+    store: new RedisSyncStore({ client, timeoutMs: STORE_TIMEOUT_MS }),
+    storeTimeoutMs: ENGINE_STORE_TIMEOUT_MS,
     logger,
     flushOnExit: false,
   });

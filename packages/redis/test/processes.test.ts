@@ -1,0 +1,91 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Emulator, startEmulator } from '@supportdesk/emulator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_KEY, ENGINE_STORE_TIMEOUT_MS, STORE_TIMEOUT_MS } from './support/engines.js';
+import { type RedisServer, skipWithoutRedis, startRedisServer } from './support/redis-server.js';
+
+const CHILD = fileURLToPath(new URL('./fixtures/engine-process.mjs', import.meta.url));
+const BUILT = ['../dist/index.js', '../../core/dist/index.js'].map((path) =>
+  fileURLToPath(new URL(path, import.meta.url)),
+);
+const PROCESSES = 3;
+const USERS = 30;
+const CHILD_TIMEOUT_MS = 15_000;
+
+interface Instance {
+  child: ChildProcess;
+  ready: Promise<void>;
+  done: Promise<{ synced: number; skipped: number; failed: number }>;
+}
+
+/** Spawns one instance; its promises reject on a crash, bad output or after CHILD_TIMEOUT_MS. */
+function spawnInstance(settings: object): Instance {
+  const child = spawn(process.execPath, [CHILD, JSON.stringify(settings)], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let output = '';
+  let errors = '';
+  let markReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    errors += chunk.toString();
+  });
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    if (output.startsWith('ready\n')) markReady();
+  });
+  const done = new Promise<Instance['done'] extends Promise<infer T> ? T : never>((resolve, reject) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      const last = output.trim().split('\n').pop() ?? '';
+      if (code === 0 && last.startsWith('{')) resolve(JSON.parse(last));
+      else reject(new Error(`instance exited with ${code ?? signal}:\n${errors}${output}`));
+    });
+  });
+  return { child, ready: Promise.race([ready, done.then(() => {})]), done };
+}
+
+describe.skipIf(skipWithoutRedis)('app instances in separate processes sharing one Redis', () => {
+  let server: RedisServer;
+  let emulator: Emulator;
+
+  beforeAll(async () => {
+    const missing = BUILT.filter((file) => !existsSync(file));
+    if (missing.length > 0) {
+      throw new Error(
+        `build first (pnpm turbo run build --filter=@supportdesk/redis...): missing ${missing.join(', ')}`,
+      );
+    }
+    server = await startRedisServer();
+    emulator = await startEmulator({ port: 0 });
+  });
+
+  afterAll(async () => {
+    await emulator?.close();
+    await server?.kill();
+  });
+
+  it('sends exactly one upsert per user when three processes identify the same users at once', async () => {
+    const settings = {
+      baseUrl: emulator.baseUrl,
+      redisUrl: server.url,
+      apiKey: API_KEY,
+      userCount: USERS,
+      timeoutMs: STORE_TIMEOUT_MS,
+      storeTimeoutMs: ENGINE_STORE_TIMEOUT_MS,
+    };
+    const instances = Array.from({ length: PROCESSES }, () => spawnInstance(settings));
+    await Promise.all(instances.map((instance) => instance.ready));
+    for (const { child } of instances) child.stdin?.write('go\n');
+    const stats = await Promise.all(instances.map((instance) => instance.done));
+
+    expect(stats.reduce((sum, { synced }) => sum + synced, 0)).toBe(USERS);
+    const counts = Array.from({ length: USERS }, (_, i) => emulator.upsertCount(`proc_user_${i}`));
+    expect(counts).toEqual(counts.map(() => 1));
+  });
+});
