@@ -30,6 +30,7 @@ export interface StoreClient extends ScriptClient {
   readonly status: string;
 }
 
+/** The options once checked, defaults filled in. */
 export interface ResolvedOptions {
   client: StoreClient;
   prefix: string;
@@ -52,13 +53,17 @@ function fail(message: string): never {
   throw new SupportDeskConfigError(`RedisSyncStore: ${message}`);
 }
 
-/** Checks the options once, at construction, and fills in the defaults. */
+/**
+ * Checks the options once, at construction, and fills in the defaults. An option set to
+ * `undefined` counts as not given, so spreading a partial config object works.
+ */
 export function resolveOptions(options: RedisSyncStoreOptions | undefined): ResolvedOptions {
   if (typeof options !== 'object' || options === null) {
     fail('pass an options object: new RedisSyncStore({ client: new Redis(url) })');
   }
-  for (const name of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(name)) fail(`unknown option "${name}" (known: client, prefix, timeoutMs)`);
+  for (const [name, value] of Object.entries(options)) {
+    if (value !== undefined && !KNOWN_OPTIONS.has(name))
+      fail(`unknown option "${name}" (known: client, prefix, timeoutMs)`);
   }
   const { client, prefix = 'supportdesk', timeoutMs = 100 } = options;
   if (!isStoreClient(client)) {

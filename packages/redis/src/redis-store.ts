@@ -57,6 +57,7 @@ export class RedisSyncStore implements SyncStore {
   #namespace: string | undefined;
   #base: string;
   #closed = false;
+  #conflict: SupportDeskConfigError | undefined;
 
   /** @throws {SupportDeskConfigError} when `client` is not an ioredis client or an option is invalid. */
   constructor(options: RedisSyncStoreOptions) {
@@ -70,13 +71,15 @@ export class RedisSyncStore implements SyncStore {
   /**
    * Takes the engine's namespace, so engines with different API keys never share keys.
    * @throws {SupportDeskConfigError} when a second engine brings another namespace: a store
-   * serves one engine (several stores may share one client).
+   * serves one engine (several stores may share one client). From then on every call rejects,
+   * since the store cannot tell the two engines' calls apart and must not mix their users.
    */
   init(context: SyncStoreContext): void {
     if (this.#namespace !== undefined && this.#namespace !== context.namespace) {
-      throw new SupportDeskConfigError(
-        'RedisSyncStore: this store already serves another SupportDesk API key; create one RedisSyncStore per engine (they can share one ioredis client)',
+      this.#conflict = new SupportDeskConfigError(
+        'RedisSyncStore: two engines with different SupportDesk API keys share this store; create one RedisSyncStore per engine (they can share one ioredis client)',
       );
+      throw this.#conflict;
     }
     this.#namespace = context.namespace;
     this.#base = keyBase(this.#prefix, context.namespace);
@@ -114,6 +117,7 @@ export class RedisSyncStore implements SyncStore {
     externalId: string,
     args: (string | number)[],
   ): Promise<unknown> {
+    if (this.#conflict !== undefined) return Promise.reject(this.#conflict);
     if (this.#closed) {
       return Promise.reject(
         new SupportDeskError(`Redis store: ${operation} after close()`, {

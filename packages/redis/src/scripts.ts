@@ -78,8 +78,11 @@ function script(source: string): LuaScript {
   return { source, sha1: createHash('sha1').update(source).digest('hex') };
 }
 
+/** Answers `claimed`, `fresh` or `busy`, taking a lease on `claimed`. */
 export const claimScript = script(CLAIM);
+/** Records a synced fingerprint and drops the caller's lease. */
 export const commitScript = script(COMMIT);
+/** Drops the caller's lease, keeping a committed fingerprint. */
 export const releaseScript = script(RELEASE);
 
 /** The two ioredis commands the store uses; both `Redis` and `Cluster` have them. */

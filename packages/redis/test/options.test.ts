@@ -64,6 +64,18 @@ describe('new RedisSyncStore(options)', () => {
     expect(() => store.init({ namespace: 'account-b' })).toThrow(SupportDeskConfigError);
   });
 
+  it('rejects every call once two engines with different namespaces shared it', async () => {
+    const store = new RedisSyncStore({ client });
+    store.init({ namespace: 'account-a' });
+    expect(() => store.init({ namespace: 'account-b' })).toThrow();
+    await expect(store.claim('user_1', 'fp1', 1_000)).rejects.toBeInstanceOf(SupportDeskConfigError);
+  });
+
+  it('ignores an unknown option set to undefined', () => {
+    const options = { client, ttl: undefined } as unknown as RedisSyncStoreOptions;
+    expect(() => new RedisSyncStore(options)).not.toThrow();
+  });
+
   it('accepts init again with the same namespace', () => {
     const store = new RedisSyncStore({ client });
     store.init({ namespace: 'account-a' });
