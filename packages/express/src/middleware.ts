@@ -60,7 +60,8 @@ export function syncCustomers<TUser = Express.User>(
     `supportdesk-express/${VERSION}`,
   );
 
-  const middleware = (req: Request, res: Response, next: NextFunction): void => {
+  // A named function, so Express's debug output and stack traces say what it is.
+  function syncCustomersMiddleware(req: Request, res: Response, next: NextFunction): void {
     // 'finish' and 'close' both fire for a completed response, 'close' alone for an aborted one:
     // the first of them identifies, the other reuses its outcome.
     let outcome: Promise<SyncOutcome> | undefined;
@@ -72,8 +73,8 @@ export function syncCustomers<TUser = Express.User>(
     res.once('finish', identify);
     res.once('close', identify);
     next();
-  };
-  return Object.defineProperty(middleware, 'sync', {
+  }
+  return Object.defineProperty(syncCustomersMiddleware, 'sync', {
     value: adapter.sync,
     enumerable: true,
   }) as SyncCustomersMiddleware<TUser>;
