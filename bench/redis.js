@@ -187,7 +187,7 @@ export async function run({ smoke = false } = {}) {
     const { engines, identifies } = settings;
     printTable(
       `Redis store: ${engines} engines × ${formatCount(identifies)} identifies of ${users.length} users`,
-      ['store', 'upserts at the emulator', 'per user', 'ns per identify (whole run)'],
+      ['store', 'upserts at the emulator', 'per user', 'ns per identify, whole run (upserts included)'],
       [
         [
           'in-memory (each engine its own)',

@@ -51,7 +51,7 @@ function runBenchmark(name) {
 const machine = describeMachine();
 console.log(
   `SupportDesk SDK benchmarks${smoke ? ' (smoke: tiny counts, figures mean nothing)' : ''}\n` +
-    `${machine.cores} cores, ${machine.cpu}, Node ${machine.node}, ${machine.date}`,
+    `${machine.cores} cores, ${machine.cpu}, Node ${machine.node}, ${machine.date}, load average ${machine.loadAverage.toFixed(2)}`,
 );
 
 const results = [];
@@ -59,4 +59,7 @@ for (const name of picked.length > 0 ? picked : BENCHMARKS) results.push(await r
 
 console.log('\n### Summary\n');
 for (const { name, result } of results) console.log(`- ${name}: ${result}`);
+console.log(
+  `\nLoad average at the end: ${describeMachine().loadAverage.toFixed(2)} (${machine.cores} cores).`,
+);
 if (results.some((r) => r.ok === false)) process.exitCode = 1;

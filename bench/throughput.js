@@ -46,9 +46,11 @@ async function measureFramework(framework, upstream, settings) {
     }
 
     const perSecond = { baseline: [], sync: [] };
+    const cpuPerRequest = { baseline: [], sync: [] };
     for (let pair = 0; pair < settings.pairs; pair += 1) {
       const order = pair % 2 === 0 ? ['baseline', 'sync'] : ['sync', 'baseline'];
       for (const variant of order) {
+        const cpuBefore = await server.cpuMicros();
         const result = await load({
           port: server.ports[variant],
           requests,
@@ -57,6 +59,7 @@ async function measureFramework(framework, upstream, settings) {
         });
         assertClean(result, `${framework} ${variant}`);
         perSecond[variant].push(result.requestsPerSecond);
+        cpuPerRequest[variant].push(((await server.cpuMicros()) - cpuBefore) / result.total);
       }
     }
     await server.flush();
@@ -67,6 +70,9 @@ async function measureFramework(framework, upstream, settings) {
       syncPerSecond: median(perSecond.sync),
       ratio: median(ratios),
       ratioRange: range(ratios),
+      baselineCpuMicros: median(cpuPerRequest.baseline),
+      syncCpuMicros: median(cpuPerRequest.sync),
+      cpuRatio: median(pairwiseRatios(cpuPerRequest.baseline, cpuPerRequest.sync)),
       warmUpserts,
       measuredUpserts: upstream.upserts() - before - warmUpserts,
     };
@@ -93,8 +99,10 @@ export async function run({ smoke = false } = {}) {
       'with SDK req/s',
       'median ratio',
       'ratio range',
-      'upserts (warm-up / measured)',
       `target >= ${TARGET_RATIO}`,
+      'server CPU µs/req (baseline / SDK)',
+      'CPU ratio',
+      'upserts (warm-up / measured)',
     ],
     figures.map((f) => [
       f.framework,
@@ -102,12 +110,16 @@ export async function run({ smoke = false } = {}) {
       Math.round(f.syncPerSecond),
       f.ratio.toFixed(3),
       `${f.ratioRange.min.toFixed(3)}-${f.ratioRange.max.toFixed(3)}`,
-      `${f.warmUpserts} / ${f.measuredUpserts}`,
       verdict(f.ratio >= TARGET_RATIO),
+      `${f.baselineCpuMicros.toFixed(1)} / ${f.syncCpuMicros.toFixed(1)}`,
+      f.cpuRatio.toFixed(3),
+      `${f.warmUpserts} / ${f.measuredUpserts}`,
     ]),
     [
       `${settings.pairs} alternating pairs of ${settings.durationS} s runs, ${settings.connections} connections,`,
       `${USER_COUNT} users cycled by header and cookie; req/s columns are medians of the runs.`,
+      'CPU ratio: median of pairwise baseline/SDK CPU time per request of the app server, which other',
+      'processes on the machine move far less than req/s (a check on the req/s ratio, not the figure).',
     ],
   );
   return figures;

@@ -2,8 +2,9 @@
  * Child process that serves the baseline and the sync variant of one framework's app, so the
  * apps and the load generator (the parent) run on separate event loops and separate cores.
  * argv: <framework> <baseUrl> <userCount>. Talks to the parent over IPC:
- * it sends `{ type: 'ready', ports }`; it answers `flush` with `{ type: 'flushed', stats }`
- * and `close` with `{ type: 'closed' }`, then exits once nothing is left open.
+ * it sends `{ type: 'ready', ports }`; it answers `flush` with `{ type: 'flushed', stats }`,
+ * `cpu` with `{ type: 'cpu', micros }` (its CPU time so far, user + system) and `close` with
+ * `{ type: 'closed' }`, then exits once nothing is left open.
  */
 import { appStarters } from './apps.js';
 import { makeUsers } from './users.js';
@@ -30,6 +31,9 @@ process.on('message', (message) => {
     Promise.resolve(apps.sync.flush()).then(() =>
       process.send({ type: 'flushed', stats: apps.sync.stats() }),
     );
+  } else if (message?.type === 'cpu') {
+    const { user, system } = process.cpuUsage();
+    process.send({ type: 'cpu', micros: user + system });
   } else if (message?.type === 'close') {
     closeAll().then(() => {
       process.send({ type: 'closed' });

@@ -1,0 +1,119 @@
+/**
+ * Figure 1, the fast path: what `identify` costs for a user already synced with an unchanged
+ * payload (the common request), in ns per call, minus a baseline loop that runs only `mapUser`
+ * over the same users. Rounds alternate baseline and engine and the medians are compared, so a
+ * noisy neighbour slows both. Also the settled heap growth over a run of fast-path calls, and
+ * the upserts the emulator received during it (must be 0: no network on the fast path).
+ */
+import { CustomerSync, defaultMapUser } from '@supportdesk/core';
+import { runIfMain } from './lib/cli.js';
+import { settledHeapUsed } from './lib/heap.js';
+import { formatBytes, formatCount, median } from './lib/stats.js';
+import { printTable, verdict } from './lib/table.js';
+import { BENCH_API_KEY, startCountingEmulator } from './lib/upstream.js';
+import { makeUsers, mapUser } from './lib/users.js';
+
+const TARGET_NS = 1_000;
+const SETTINGS = {
+  full: { users: 1_000, callsPerRound: 1_000_000, rounds: 7, heapCalls: 1_000_000 },
+  smoke: { users: 50, callsPerRound: 20_000, rounds: 2, heapCalls: 20_000 },
+};
+
+const CASES = [
+  { name: 'custom mapUser (with metadata)', mapUser },
+  { name: 'default mapping (no mapUser)', mapUser: undefined },
+];
+
+/** ns per call of `call(users[i % n])`; the sink keeps the JIT from dropping the work. */
+function timeLoop(users, calls, call) {
+  let sink = 0;
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < calls; i++) if (call(users[i % users.length]) !== undefined) sink++;
+  const elapsed = Number(process.hrtime.bigint() - started);
+  if (sink !== calls) throw new Error('a call returned undefined');
+  return elapsed / calls;
+}
+
+async function measureCase(settings, upstream, { name, mapUser: given }) {
+  const users = makeUsers(settings.users, name.replace(/\W+/g, '_'));
+  const sync = new CustomerSync({
+    apiKey: BENCH_API_KEY,
+    baseUrl: upstream.baseUrl,
+    mapUser: given,
+    maxEntries: settings.users * 2,
+    flushOnExit: false,
+  });
+  const map = given ?? defaultMapUser;
+  for (const user of users) void sync.identify(user);
+  await sync.flush();
+  if (sync.stats().synced !== users.length) throw new Error(`only ${sync.stats().synced} users synced`);
+  const upsertsBefore = upstream.upserts();
+
+  const baseline = [];
+  const engine = [];
+  // One unmeasured round of each, so both loops are optimised before timing.
+  timeLoop(users, settings.callsPerRound / 10, map);
+  timeLoop(users, settings.callsPerRound / 10, (user) => sync.identify(user));
+  for (let round = 0; round < settings.rounds; round++) {
+    baseline.push(timeLoop(users, settings.callsPerRound, map));
+    engine.push(timeLoop(users, settings.callsPerRound, (user) => sync.identify(user)));
+  }
+
+  const heapBefore = settledHeapUsed();
+  timeLoop(users, settings.heapCalls, (user) => sync.identify(user));
+  await new Promise((resolve) => setImmediate(resolve));
+  const heapGrowth = settledHeapUsed() - heapBefore;
+
+  const stats = sync.stats();
+  const upserts = upstream.upserts() - upsertsBefore;
+  await sync.close();
+  if (upserts !== 0 || stats.synced !== users.length)
+    throw new Error(`the fast path sent ${upserts} upserts`);
+  const overhead = median(engine) - median(baseline);
+  return {
+    name,
+    baseline: median(baseline),
+    engine: median(engine),
+    overhead,
+    heapGrowth,
+    skipped: stats.skipped,
+  };
+}
+
+export async function run({ smoke = false } = {}) {
+  const settings = smoke ? SETTINGS.smoke : SETTINGS.full;
+  const upstream = await startCountingEmulator();
+  const results = [];
+  try {
+    for (const each of CASES) results.push(await measureCase(settings, upstream, each));
+  } finally {
+    await upstream.close();
+  }
+  printTable(
+    'Fast path: identify of an already-synced, unchanged user',
+    [
+      'case',
+      'mapUser only (ns)',
+      'identify (ns)',
+      'overhead (ns)',
+      `target < ${TARGET_NS} ns`,
+      'heap growth',
+      'skipped',
+    ],
+    results.map((result) => [
+      result.name,
+      result.baseline.toFixed(0),
+      result.engine.toFixed(0),
+      result.overhead.toFixed(0),
+      verdict(result.overhead < TARGET_NS),
+      `${formatBytes(result.heapGrowth)} over ${formatCount(settings.heapCalls)} calls`,
+      formatCount(result.skipped),
+    ]),
+    [
+      `${formatCount(settings.users)} users cycled, ${settings.rounds} rounds of ${formatCount(settings.callsPerRound)} calls, medians; ` +
+        'overhead = identify - mapUser only; 0 upserts reached the emulator during the runs.',
+    ],
+  );
+}
+
+runIfMain(import.meta.url, run);
