@@ -29,7 +29,21 @@ describe('withTimeout', () => {
   it('rejects with the timeout error when the work is slower than timeoutMs', async () => {
     const result = withTimeout(new Promise(() => {}), 100, timedOut);
     vi.advanceTimersByTime(100);
+    vi.runOnlyPendingTimers();
     await expect(result).rejects.toThrow('timed out');
+  });
+
+  it('keeps a reply that arrived in the turn its timer fell due', async () => {
+    let finish: (value: string) => void = () => {};
+    const work = new Promise<string>((resolve) => {
+      finish = resolve;
+    });
+    const result = withTimeout(work, 100, timedOut);
+    vi.advanceTimersByTime(100);
+    finish('ok');
+    await Promise.resolve();
+    vi.runOnlyPendingTimers();
+    await expect(result).resolves.toBe('ok');
   });
 
   it('observes a rejection that comes after the timeout', async () => {
@@ -39,6 +53,7 @@ describe('withTimeout', () => {
     });
     const result = withTimeout(work, 100, timedOut);
     vi.advanceTimersByTime(100);
+    vi.runOnlyPendingTimers();
     await expect(result).rejects.toThrow('timed out');
     fail(new Error('late'));
     // Vitest fails the run on an unhandled rejection; give it a turn to surface.
