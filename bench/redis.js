@@ -217,7 +217,7 @@ export async function run({ smoke = false } = {}) {
     );
     const machine = describeMachine();
     console.log(
-      `\n${machine.cores} cores, ${machine.cpu}, Node ${machine.node}, redis-server ${redis.version}, ${machine.date}${smoke ? ' (smoke run: figures not representative)' : ''}`,
+      `\n${machine.cores} cores, ${machine.cpu}, Node ${machine.node}, redis-server ${redis.version}, ${machine.date}, load average ${machine.loadAverage.toFixed(2)}${smoke ? ' (smoke run: figures not representative)' : ''}`,
     );
     return { memory, shared, redisPath, memoryPath };
   } finally {

@@ -1,12 +1,12 @@
 /**
- * Child process that serves the baseline and the sync variant of one framework's app, so the
+ * Child process that serves the variants of one framework's app (lib/apps.js), so the
  * apps and the load generator (the parent) run on separate event loops and separate cores.
  * argv: <framework> <baseUrl> <userCount>. Talks to the parent over IPC:
  * it sends `{ type: 'ready', ports }`; it answers `flush` with `{ type: 'flushed', stats }`,
  * `cpu` with `{ type: 'cpu', micros }` (its CPU time so far, user + system) and `close` with
  * `{ type: 'closed' }`, then exits once nothing is left open.
  */
-import { appStarters } from './apps.js';
+import { appStarters, throughputVariants } from './apps.js';
 import { makeUsers } from './users.js';
 
 const [framework = '', baseUrl = '', userCount = '0'] = process.argv.slice(2);
@@ -17,10 +17,8 @@ if (start === undefined || process.send === undefined) {
 }
 
 const users = makeUsers(Number(userCount), `${framework}_user`);
-const apps = {
-  baseline: await start({ users, variant: 'baseline', baseUrl }),
-  sync: await start({ users, variant: 'sync', baseUrl }),
-};
+const apps = {};
+for (const variant of throughputVariants[framework]) apps[variant] = await start({ users, variant, baseUrl });
 
 async function closeAll() {
   await Promise.all(Object.values(apps).map((app) => app.close()));
@@ -44,4 +42,5 @@ process.on('message', (message) => {
 // An orphan must not outlive its parent (a killed bench run).
 process.once('disconnect', () => void closeAll().catch(() => undefined));
 
-process.send({ type: 'ready', ports: { baseline: apps.baseline.port, sync: apps.sync.port } });
+const ports = Object.fromEntries(Object.entries(apps).map(([variant, app]) => [variant, app.port]));
+process.send({ type: 'ready', ports });

@@ -1,14 +1,15 @@
 import 'reflect-metadata';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
-import { Controller, Get, Module, Req } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { Controller, Get, Injectable, Module, Req } from '@nestjs/common';
+import { APP_INTERCEPTOR, NestFactory } from '@nestjs/core';
 import { SupportDeskClient } from '@supportdesk/core';
 import { syncCustomers as expressSync } from '@supportdesk/express';
 import { syncCustomers as koaSync } from '@supportdesk/koa';
 import { SupportDeskModule, SupportDeskService } from '@supportdesk/nestjs';
 import express from 'express';
 import Koa from 'koa';
+import { finalize } from 'rxjs';
 import { BENCH_API_KEY } from './upstream.js';
 import { mapUser, sessionLookup } from './users.js';
 
@@ -18,7 +19,9 @@ import { mapUser, sessionLookup } from './users.js';
  * - `baseline`: nothing;
  * - `sync`: the SDK's adapter (`syncCustomers`, or `SupportDeskModule` for Nest);
  * - `naive`: an upsert of the user on every request, as an integration without dedupe would do
- *   (Express only).
+ *   (Express only);
+ * - `interceptor`: a global interceptor that does nothing after the handler, shaped like the
+ *   SDK's (Nest only): what Nest's interceptor machinery costs before the SDK does anything.
  *
  * Each `start*App` resolves to `{ port, flush(), stats(), close() }`.
  */
@@ -127,6 +130,14 @@ export async function startKoaApp({ users, variant, baseUrl }) {
   };
 }
 
+/** Does what the SDK's interceptor does after the handler, minus the SDK. */
+class NoopInterceptor {
+  intercept(_context, next) {
+    return next.handle().pipe(finalize(() => undefined));
+  }
+}
+Reflect.decorate([Injectable()], NoopInterceptor);
+
 /**
  * The Nest 11 app on platform-express, in plain JavaScript: the decorators are applied by hand
  * (`Reflect.decorate`), which is what TypeScript's legacy decorators compile to. Auth is an
@@ -151,7 +162,9 @@ export async function startNestApp({ users, variant, baseUrl }) {
 
   class AppModule {}
   const imports = variant === 'sync' ? [SupportDeskModule.forRoot(engineOptions(baseUrl))] : [];
-  Reflect.decorate([Module({ imports, controllers: [MeController] })], AppModule);
+  const providers =
+    variant === 'interceptor' ? [{ provide: APP_INTERCEPTOR, useClass: NoopInterceptor }] : [];
+  Reflect.decorate([Module({ imports, providers, controllers: [MeController] })], AppModule);
 
   const app = await NestFactory.create(AppModule, { logger: false });
   app.use((req, _res, next) => {
@@ -174,3 +187,10 @@ export async function startNestApp({ users, variant, baseUrl }) {
 
 /** The app builders by framework name, for the child process that serves them. */
 export const appStarters = { express: startExpressApp, koa: startKoaApp, nest: startNestApp };
+
+/** The variants the throughput benchmark compares, per framework; `baseline` first. */
+export const throughputVariants = {
+  express: ['baseline', 'sync'],
+  koa: ['baseline', 'sync'],
+  nest: ['baseline', 'sync', 'interceptor'],
+};

@@ -28,8 +28,8 @@ function nextMessage(child, type, timeoutMs) {
 }
 
 /**
- * Forks lib/app-server.js for `framework` and resolves once its two apps listen.
- * @returns {Promise<{ ports: { baseline: number, sync: number }, flush(): Promise<object>, cpuMicros(): Promise<number>, close(): Promise<void> }>}
+ * Forks lib/app-server.js for `framework` and resolves once its apps listen (`ports` by variant).
+ * @returns {Promise<{ ports: Record<string, number>, flush(): Promise<object>, cpuMicros(): Promise<number>, close(): Promise<void> }>}
  */
 export async function startAppServer(framework, { baseUrl, userCount }) {
   const child = fork(appServerPath, [framework, baseUrl, String(userCount)], {
