@@ -155,7 +155,12 @@ export class CustomerSync<TUser = unknown> {
     }
     if (isThenable(mapped)) return this.#open((pending) => this.#await(mapped, pending, 'mapUser'));
     const quick = this.#check(mapped);
-    if (typeof quick !== 'string') return this.#quickly(quick);
+    if (typeof quick !== 'string') {
+      // The fast path: counted without the generic keyed #count.
+      if (quick.status !== 'skipped') return this.#quickly(quick);
+      this.#counts.skipped++;
+      return Promise.resolve(quick);
+    }
     return this.#open((pending) =>
       this.#dispatcher?.admit(mapped as Record<string, unknown>, quick, pending),
     );
