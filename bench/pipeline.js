@@ -73,6 +73,7 @@ export async function run({ smoke = false } = {}) {
     await upstream.close();
   }
   const efficiency = (elapsedMs) => boundMs / elapsedMs;
+  const perSlot = (elapsedMs) => ((elapsedMs * CONCURRENCY) / userCount).toFixed(1);
   printTable(
     `Pipeline: ${formatCount(userCount)} new users, upstream latency ${LATENCY_MS} ms, concurrency ${CONCURRENCY} (bound ${formatCount(boundMs)} ms)`,
     ['sender', 'measured ms', 'upserts', 'synced', 'bound / measured', `target >= ${TARGET_EFFICIENCY}`],
@@ -96,6 +97,9 @@ export async function run({ smoke = false } = {}) {
     ],
     [
       `Engine outcomes: ${engine.stats.synced} synced, ${engine.stats.dropped} dropped, ${engine.stats.failed} failed.`,
+      `Time per upsert and slot (measured × ${CONCURRENCY} / ${userCount}): engine ${perSlot(engine.elapsedMs)} ms,` +
+        ` worker loop ${perSlot(loop.elapsedMs)} ms, against ${LATENCY_MS} ms of upstream latency;` +
+        ` engine / worker loop time: ${(engine.elapsedMs / loop.elapsedMs).toFixed(3)}.`,
     ],
   );
   return { boundMs, engine, loop, efficiency: efficiency(engine.elapsedMs) };
