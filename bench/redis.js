@@ -149,15 +149,24 @@ async function timeSequential(sync, users) {
   return Number(process.hrtime.bigint() - started) / users.length;
 }
 
+/** ns per PING on the same connection: the loopback round trip the Redis path cannot avoid. */
+async function timePings(client, count) {
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) await client.ping();
+  return Number(process.hrtime.bigint() - started) / count;
+}
+
 async function runPerIdentify({ upstream, redisUrl, users, settings }) {
   const client = await connect(redisUrl);
   const failures = [];
   const redisPath = [];
   const memoryPath = [];
+  const pingPath = [];
   try {
     for (let round = 0; round < settings.rounds; round++) {
       const sync = createEngine(upstream.baseUrl, new RedisSyncStore({ client }), failures);
       const before = upstream.upserts();
+      pingPath.push(await timePings(client, users.length));
       redisPath.push(await timeSequential(sync, users));
       memoryPath.push(await timeSequential(sync, users));
       await sync.close();
@@ -168,7 +177,7 @@ async function runPerIdentify({ upstream, redisUrl, users, settings }) {
     client.disconnect();
   }
   if (failures.length > 0) throw new Error(`per-identify run: ${failures[0].message}`);
-  return { redisPath, memoryPath };
+  return { redisPath, memoryPath, pingPath };
 }
 
 /** @param {{ smoke?: boolean }} [options] */
@@ -182,7 +191,7 @@ export async function run({ smoke = false } = {}) {
     const memory = await runFleet('memory', context);
     const shared = await runFleet('redis', context);
     // The Redis fleet run left every user committed, which the per-identify run relies on.
-    const { redisPath, memoryPath } = await runPerIdentify(context);
+    const { redisPath, memoryPath, pingPath } = await runPerIdentify(context);
 
     const { engines, identifies } = settings;
     printTable(
@@ -213,13 +222,14 @@ export async function run({ smoke = false } = {}) {
       [
         ['Redis path (memory miss, Redis answers fresh)', formatCount(median(redisPath)), spread(redisPath)],
         ['in-memory path (memory hit, no Redis call)', formatCount(median(memoryPath)), spread(memoryPath)],
+        ['baseline: one Redis PING round trip', formatCount(median(pingPath)), spread(pingPath)],
       ],
     );
     const machine = describeMachine();
     console.log(
       `\n${machine.cores} cores, ${machine.cpu}, Node ${machine.node}, redis-server ${redis.version}, ${machine.date}, load average ${machine.loadAverage.toFixed(2)}${smoke ? ' (smoke run: figures not representative)' : ''}`,
     );
-    return { memory, shared, redisPath, memoryPath };
+    return { memory, shared, redisPath, memoryPath, pingPath };
   } finally {
     await upstream.close();
     await redis.stop();
