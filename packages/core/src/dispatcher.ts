@@ -7,34 +7,17 @@ import {
   SupportDeskRateLimitError,
   SupportDeskValidationError,
 } from './errors.js';
+import { type Job, newJob, type Pending, settleJob } from './job.js';
 import { toUpsertRequest } from './mapping.js';
 import type { MemorySyncStore } from './memory-store.js';
 import type { ResolvedSyncOptions, SyncClient } from './options.js';
-import { errorFields, type Reporter, redact } from './reporter.js';
+import { errorFields, type Reporter } from './reporter.js';
 import type { CustomerInput, UpsertResult } from './schema.js';
+import { SendGate } from './send-gate.js';
 import type { GuardedStore } from './store-guard.js';
 import type { SyncEvent, SyncOutcome, SyncStatus } from './sync-types.js';
 
-/** An identify that has not resolved yet. */
-export interface Pending {
-  resolve: (outcome: SyncOutcome) => void;
-  done: boolean;
-}
-
-/** One user's upsert: who waits for it, and the changed payload to send after it. */
-interface Job {
-  externalId: string;
-  fingerprint: string;
-  input: CustomerInput;
-  owner: Pending;
-  waiters: Pending[];
-  state: 'claiming' | 'queued' | 'sending' | 'next';
-  /** Holds a claim in the shared store: commit on success, release on failure. */
-  claimed: boolean;
-  next: Job | undefined;
-  /** Given up by close(): a late answer is ignored. */
-  abandoned: boolean;
-}
+export type { Pending } from './job.js';
 
 /** A payload that must not be sent again before the cool-down: how its identifies resolve. */
 interface Held {
@@ -43,8 +26,6 @@ interface Held {
   error: SupportDeskError;
 }
 
-/** setTimeout fires at once for delays above this, so longer pauses are re-armed in steps. */
-const MAX_TIMER_MS = 2_147_483_647;
 /** Held-back failures are few; capping the LRU keeps its preallocated arrays small. */
 const MAX_HELD = 10_000;
 
@@ -69,6 +50,7 @@ export interface DispatcherContext {
 export class Dispatcher {
   readonly #ctx: DispatcherContext;
   readonly #options: ResolvedSyncOptions<unknown>;
+  readonly #gate: SendGate;
   readonly #jobs = new Map<string, Job>();
   readonly #held: LRUCache<string, Held> | undefined;
   readonly #abort = new AbortController();
@@ -78,16 +60,13 @@ export class Dispatcher {
   #waiting = 0;
   #waiters = 0;
   #inFlight = 0;
-  #pausedUntil = 0;
-  #resumeTimer: ReturnType<typeof setTimeout> | undefined;
-  #authBlockedUntil = 0;
-  #authError: SupportDeskAuthError | undefined;
   #pumping = false;
 
   constructor(ctx: DispatcherContext) {
     this.#ctx = ctx;
     this.#options = ctx.options;
     const { failureCooldownMs, maxEntries, maxQueueSize, now } = ctx.options;
+    this.#gate = new SendGate(now);
     this.#held =
       failureCooldownMs > 0
         ? new LRUCache({
@@ -111,7 +90,7 @@ export class Dispatcher {
     return this.#inFlight;
   }
 
-  /** Whether work waits for the 429 pause to end: the engine re-checks the deadline on each identify. */
+  /** Whether work waits to be sent: the engine then re-checks the pause deadline on each identify. */
   get hasQueue(): boolean {
     return this.#queue.length > 0;
   }
@@ -127,27 +106,34 @@ export class Dispatcher {
     }
     const checked = toUpsertRequest(mapped);
     if (checked.error !== undefined) {
-      this.#hold(key, fingerprint, 'invalid', checked.error);
-      this.#report(checked.error, { status: 'invalid', externalId: key, error: checked.error }, 'warn');
+      this.#held?.set(key, { fingerprint, status: 'invalid', error: checked.error });
+      this.#ctx.reporter.problem(
+        checked.error,
+        { status: 'invalid', externalId: key, error: checked.error },
+        'warn',
+      );
       this.#ctx.settle(pending, { status: 'invalid', externalId: key, error: checked.error });
       return;
     }
-    if (this.#authError !== undefined && this.#options.now() < this.#authBlockedUntil) {
-      this.#ctx.settle(pending, { status: 'failed', externalId: key, error: this.#authError });
+    const authError = this.#gate.authBlock();
+    if (authError !== undefined) {
+      this.#ctx.settle(pending, { status: 'failed', externalId: key, error: authError });
       return;
     }
     const job = this.#jobs.get(key);
-    if (job !== undefined) {
-      this.#join(job, fingerprint, checked.input, pending);
-      return;
+    if (job !== undefined) this.#join(job, fingerprint, checked.input, pending);
+    else if (this.#waiting >= this.#options.maxQueueSize) this.drop(pending, key);
+    else {
+      const fresh = this.#newJob(key, fingerprint, checked.input, pending);
+      this.#jobs.set(key, fresh);
+      this.#start(fresh);
     }
-    if (this.#waiting >= this.#options.maxQueueSize) {
-      this.#drop(pending, key);
-      return;
-    }
-    const fresh = this.#newJob(key, fingerprint, checked.input, pending);
-    this.#jobs.set(key, fresh);
-    this.#start(fresh);
+  }
+
+  /** Resolves `pending` as dropped because the queue is full, reporting drops in batches. */
+  drop(pending: Pending, externalId: string | undefined): void {
+    this.#ctx.settle(pending, { status: 'dropped', externalId, error: this.#queueFull });
+    this.#ctx.reporter.dropped(externalId, this.#options.maxQueueSize);
   }
 
   /** Sends what the concurrency limit allows, unless paused. Also how a passed pause deadline is noticed. */
@@ -156,18 +142,13 @@ export class Dispatcher {
     this.#pumping = true;
     try {
       const now = this.#options.now();
-      if (now < this.#authBlockedUntil) {
-        this.#failWaiting();
-        return;
-      }
-      if (now < this.#pausedUntil) {
-        this.#armResume(now);
-        return;
-      }
-      while (this.#inFlight < this.#options.concurrency && this.#queue.length > 0) {
-        const job = this.#queue.shift();
-        if (job !== undefined) this.#send(job);
-      }
+      if (this.#gate.authBlock(now) !== undefined) this.#failWaiting();
+      else if (this.#gate.paused(now)) this.#gate.wakeAfterPause(now, () => this.pump());
+      else
+        while (this.#inFlight < this.#options.concurrency && this.#queue.length > 0) {
+          const job = this.#queue.shift();
+          if (job !== undefined) this.#send(job);
+        }
     } finally {
       this.#pumping = false;
     }
@@ -176,13 +157,13 @@ export class Dispatcher {
   /** close() ran out of time: aborts requests in flight, settles every identify, answers how many syncs were not sent. */
   abandon(error: SupportDeskError): number {
     this.#abort.abort(error);
-    if (this.#resumeTimer !== undefined) clearTimeout(this.#resumeTimer);
+    this.stop();
     let unsent = 0;
     for (const job of this.#jobs.values()) {
       for (const item of job.next === undefined ? [job] : [job, job.next]) {
         item.abandoned = true;
         if (item.claimed) this.#release(item);
-        this.#settleJob(item, item.state === 'sending' ? 'failed' : 'dropped', error);
+        this.#settle(item, item.state === 'sending' ? 'failed' : 'dropped', error);
         unsent++;
       }
     }
@@ -192,25 +173,15 @@ export class Dispatcher {
     return unsent;
   }
 
-  /** Stops the resume timer so nothing outlives close(). */
+  /** Stops the resume timer and reports drops still held back, so nothing outlives close(). */
   stop(): void {
-    if (this.#resumeTimer !== undefined) clearTimeout(this.#resumeTimer);
-    this.#resumeTimer = undefined;
+    this.#gate.stop();
+    this.#ctx.reporter.dropped(undefined, this.#options.maxQueueSize, true);
   }
 
   #newJob(externalId: string, fingerprint: string, input: CustomerInput, owner: Pending): Job {
     this.#waiting++;
-    return {
-      externalId,
-      fingerprint,
-      input,
-      owner,
-      waiters: [],
-      state: 'queued',
-      claimed: false,
-      next: undefined,
-      abandoned: false,
-    };
+    return newJob(externalId, fingerprint, input, owner);
   }
 
   #join(job: Job, fingerprint: string, input: CustomerInput, pending: Pending): void {
@@ -224,26 +195,20 @@ export class Dispatcher {
         this.#waiters++;
       }
       this.#wait(job, pending);
-      return;
-    }
-    if (job.state === 'queued' && !job.claimed) {
+    } else if (job.state === 'queued' && !job.claimed) {
       job.fingerprint = fingerprint;
       job.input = input;
       this.#wait(job, pending);
-      return;
-    }
-    if (job.next !== undefined) {
+    } else if (job.next !== undefined) {
       job.next.fingerprint = fingerprint;
       job.next.input = input;
       this.#wait(job.next, pending);
-      return;
+    } else if (this.#waiting >= this.#options.maxQueueSize) {
+      this.drop(pending, job.externalId);
+    } else {
+      job.next = this.#newJob(job.externalId, fingerprint, input, pending);
+      job.next.state = 'next';
     }
-    if (this.#waiting >= this.#options.maxQueueSize) {
-      this.#drop(pending, job.externalId);
-      return;
-    }
-    job.next = this.#newJob(job.externalId, fingerprint, input, pending);
-    job.next.state = 'next';
   }
 
   #wait(job: Job, pending: Pending): void {
@@ -269,18 +234,16 @@ export class Dispatcher {
         if (job.abandoned) {
           if (answer === 'claimed')
             this.#ctx.storeOp((store) => store.release(job.externalId, job.fingerprint));
-          return;
-        }
-        if (answer === 'fresh' || answer === 'busy') {
+        } else if (answer === 'fresh' || answer === 'busy') {
           if (answer === 'fresh')
             this.#ctx.cache.commit(job.externalId, job.fingerprint, this.#options.ttlMs);
           this.#waiting--;
           this.#finish(job);
-          this.#settleJob(job, 'skipped', undefined);
-          return;
+          this.#settle(job, 'skipped', undefined);
+        } else {
+          job.claimed = answer === 'claimed';
+          this.#enqueue(job);
         }
-        job.claimed = answer === 'claimed';
-        this.#enqueue(job);
       })
       .catch(this.#bug);
   }
@@ -298,9 +261,8 @@ export class Dispatcher {
     const startedAt = this.#options.now();
     let request: Promise<UpsertResult>;
     try {
-      request = Promise.resolve(
-        this.#ctx.client.upsertCustomer(job.externalId, job.input, { signal: this.#abort.signal }),
-      );
+      const signal = this.#abort.signal;
+      request = Promise.resolve(this.#ctx.client.upsertCustomer(job.externalId, job.input, { signal }));
     } catch (error) {
       request = Promise.reject(error);
     }
@@ -320,13 +282,13 @@ export class Dispatcher {
       this.#ctx.cache.commit(externalId, fingerprint, ttlMs);
       this.#held?.delete(externalId);
       if (job.claimed) this.#ctx.storeOp((store) => store.commit(externalId, fingerprint, ttlMs));
-      const customer = result?.customer;
       const wasCreated = result?.wasCreated === true;
       const durationMs = this.#options.now() - startedAt;
       this.#finish(job);
-      this.#settleJob(job, 'synced', undefined, result);
-      this.#ctx.reporter.synced({ status: 'synced', externalId, customer, wasCreated, durationMs });
-      this.#ctx.reporter.log(
+      this.#settle(job, 'synced', undefined, result);
+      const reporter = this.#ctx.reporter;
+      reporter.synced({ status: 'synced', externalId, customer: result?.customer, wasCreated, durationMs });
+      reporter.log(
         'debug',
         { externalId, status: 'synced', wasCreated, durationMs },
         'SupportDesk customer synced',
@@ -362,35 +324,34 @@ export class Dispatcher {
     }
     if (job.claimed) this.#release(job);
     let status: SyncStatus = 'failed';
-    if (error instanceof SupportDeskAuthError) {
-      this.#blockAuth(error, event);
-    } else if (isFinal(error)) {
+    if (error instanceof SupportDeskAuthError) this.#blockAuth(error, event);
+    else if (isFinal(error)) {
       // No HTTP status: the client refused the payload locally (too large, …).
       status = error.status === undefined ? 'invalid' : 'failed';
-      this.#hold(externalId, job.fingerprint, status, error);
-      this.#report(error, { ...event, status }, 'warn');
-    } else {
-      this.#reportRetryable(error, event);
-    }
+      this.#held?.set(externalId, { fingerprint: job.fingerprint, status, error });
+      this.#ctx.reporter.problem(error, { ...event, status }, 'warn');
+    } else this.#ctx.reporter.retryable(error, event);
     this.#finish(job);
-    this.#settleJob(job, status, error);
+    this.#settle(job, status, error);
     this.pump();
   }
 
   #rateLimited(job: Job, error: SupportDeskRateLimitError, event: SyncEvent): void {
-    const now = this.#options.now();
-    const wasPaused = now < this.#pausedUntil;
     const pauseMs = error.retryAfterMs ?? this.#options.defaultRetryAfterMs;
-    this.#pausedUntil = Math.max(this.#pausedUntil, now + pauseMs);
     // Not lost: first in line once the pause is over. Its claim in the store is kept.
     job.state = 'queued';
     this.#waiting++;
     this.#queue.unshift(job);
-    if (!wasPaused) {
+    if (this.#gate.pause(pauseMs)) {
+      const fields = errorFields(error, {
+        externalId: job.externalId,
+        status: 'queued',
+        retryAfterMs: pauseMs,
+      });
       this.#ctx.reporter.failed(error, event);
       this.#ctx.reporter.log(
         'warn',
-        errorFields(error, { externalId: job.externalId, status: 'queued', retryAfterMs: pauseMs }),
+        fields,
         `SupportDesk rate limit: sending paused for ${pauseMs} ms, queued syncs wait`,
       );
     }
@@ -398,42 +359,34 @@ export class Dispatcher {
   }
 
   #blockAuth(error: SupportDeskAuthError, event: SyncEvent): void {
-    const now = this.#options.now();
-    if (now < this.#authBlockedUntil) return;
-    this.#authBlockedUntil = now + this.#options.authCooldownMs;
-    this.#authError = error;
-    this.#ctx.reporter.failed(error, event);
-    this.#ctx.reporter.log(
-      'error',
-      errorFields(error, { externalId: event.externalId, status: 'failed' }),
-      `SupportDesk refused the API key (${error.status ?? 'auth'}): sending stopped for ${this.#options.authCooldownMs} ms`,
-    );
+    const { authCooldownMs } = this.#options;
+    if (!this.#gate.blockAuth(error, authCooldownMs)) return;
+    const message = `SupportDesk refused the API key (${error.status ?? 'auth'}): sending stopped for ${authCooldownMs} ms`;
+    this.#ctx.reporter.problem(error, event, 'error', message);
     this.#failWaiting();
   }
 
   /** During the auth cool-down nothing waiting can be sent: it fails now rather than sitting in memory. */
   #failWaiting(): void {
-    const error = this.#authError;
+    const error = this.#gate.authBlock();
     if (error === undefined) return;
     for (const job of this.#queue) {
       this.#waiting--;
       if (job.claimed) this.#release(job);
       if (this.#jobs.get(job.externalId) === job) this.#jobs.delete(job.externalId);
-      this.#settleJob(job, 'failed', error);
-      if (job.next !== undefined) {
-        this.#waiting--;
-        this.#settleJob(job.next, 'failed', error);
-        job.next = undefined;
-      }
+      this.#settle(job, 'failed', error);
+      if (job.next !== undefined) this.#failNext(job, error);
     }
     this.#queue = [];
-    for (const job of this.#jobs.values()) {
-      const next = job.next;
-      if (next === undefined) continue;
-      job.next = undefined;
-      this.#waiting--;
-      this.#settleJob(next, 'failed', error);
-    }
+    for (const job of this.#jobs.values()) if (job.next !== undefined) this.#failNext(job, error);
+  }
+
+  #failNext(job: Job, error: SupportDeskError): void {
+    const next = job.next;
+    if (next === undefined) return;
+    job.next = undefined;
+    this.#waiting--;
+    this.#settle(next, 'failed', error);
   }
 
   /** Removes a finished job, or puts its `next` (the latest change) in its place. */
@@ -448,33 +401,8 @@ export class Dispatcher {
     this.#start(next);
   }
 
-  #settleJob(job: Job, status: SyncStatus, error: SupportDeskError | undefined, result?: UpsertResult): void {
-    const owner: SyncOutcome = { status, externalId: job.externalId };
-    if (result !== undefined) {
-      owner.customer = result.customer;
-      owner.wasCreated = result.wasCreated === true;
-    }
-    if (error !== undefined) owner.error = error;
-    this.#ctx.settle(job.owner, owner);
-    const shared: SyncOutcome = status === 'synced' ? { ...owner, status: 'coalesced' } : owner;
-    for (const waiter of job.waiters) this.#ctx.settle(waiter, { ...shared });
-    this.#waiters -= job.waiters.length;
-    job.waiters = [];
-  }
-
-  #drop(pending: Pending, externalId: string): void {
-    this.#ctx.settle(pending, { status: 'dropped', externalId, error: this.#queueFull });
-    const dropped = this.#ctx.reporter.throttle('dropped');
-    if (dropped === 0) return;
-    const error = new SupportDeskError(
-      `SupportDesk sync queue is full (maxQueueSize ${this.#options.maxQueueSize}): ${dropped} sync(s) dropped`,
-      { code: SupportDeskErrorCode.QUEUE_FULL, retryable: true, externalId },
-    );
-    this.#report(error, { status: 'dropped', externalId, error }, 'warn');
-  }
-
-  #hold(externalId: string, fingerprint: string, status: Held['status'], error: SupportDeskError): void {
-    this.#held?.set(externalId, { fingerprint, status, error });
+  #settle(job: Job, status: SyncStatus, error: SupportDeskError | undefined, result?: UpsertResult): void {
+    this.#waiters -= settleJob(job, this.#ctx.settle, status, error, result);
   }
 
   #release(job: Job): void {
@@ -483,43 +411,9 @@ export class Dispatcher {
     this.#ctx.storeOp((store) => store.release(externalId, fingerprint));
   }
 
-  #report(error: SupportDeskError, event: SyncEvent, level: 'warn' | 'error'): void {
-    this.#ctx.reporter.failed(error, event);
-    this.#ctx.reporter.log(
-      level,
-      errorFields(error, { externalId: event.externalId, status: event.status }),
-      `SupportDesk sync ${event.status}: ${redact(error.message)}`,
-    );
-  }
-
-  /** Every retryable failure reaches onError; the log gets one line per code and interval. */
-  #reportRetryable(error: SupportDeskError, event: SyncEvent): void {
-    this.#ctx.reporter.failed(error, event);
-    const count = this.#ctx.reporter.throttle(`retryable:${error.code}`);
-    if (count === 0) return;
-    this.#ctx.reporter.log(
-      'warn',
-      errorFields(error, { externalId: event.externalId, status: 'failed', failures: count }),
-      `SupportDesk upsert failed (${error.code}), will be tried again on a later request: ${error.message}`,
-    );
-  }
-
   /** The engine's own bug must surface in the log, never as an unhandled rejection in the host. */
   readonly #bug = (error: unknown): void => {
-    this.#ctx.reporter.log(
-      'error',
-      { code: 'INTERNAL_ERROR' },
-      `SupportDesk sync engine error: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    const message = error instanceof Error ? error.message : String(error);
+    this.#ctx.reporter.log('error', { code: 'INTERNAL_ERROR' }, `SupportDesk sync engine error: ${message}`);
   };
-
-  #armResume(now: number): void {
-    if (this.#resumeTimer !== undefined) return;
-    const delay = Math.min(Math.max(1, Math.ceil(this.#pausedUntil - now)), MAX_TIMER_MS);
-    this.#resumeTimer = setTimeout(() => {
-      this.#resumeTimer = undefined;
-      this.pump();
-    }, delay);
-    this.#resumeTimer.unref?.();
-  }
 }

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { SupportDeskError } from './errors.js';
+import { SupportDeskError, SupportDeskErrorCode } from './errors.js';
 import type { CustomerSyncOptions, Logger } from './options.js';
 import type { SyncEvent } from './sync-types.js';
 
@@ -126,8 +126,44 @@ export class Reporter {
     return total;
   }
 
-  /** Occurrences of `key` counted but not reported yet (read at close), and forgets them. */
-  takeSuppressed(key: string): number {
+  /** A failure for onError, with one log line (codes and ids as fields, the message masked). */
+  problem(error: SupportDeskError, event: SyncEvent, level: 'warn' | 'error', message?: string): void {
+    this.failed(error, event);
+    this.log(
+      level,
+      errorFields(error, { externalId: event.externalId, status: event.status }),
+      message ?? `SupportDesk sync ${event.status}: ${error.message}`,
+    );
+  }
+
+  /** Every retryable failure reaches onError; the log gets one line per error code and interval. */
+  retryable(error: SupportDeskError, event: SyncEvent): void {
+    this.failed(error, event);
+    const count = this.throttle(`retryable:${error.code}`);
+    if (count === 0) return;
+    this.log(
+      'warn',
+      errorFields(error, { externalId: event.externalId, status: 'failed', failures: count }),
+      `SupportDesk upsert failed (${error.code}), will be tried again on a later request: ${error.message}`,
+    );
+  }
+
+  /**
+   * Drops reach onError and the log at most once per interval, with how many there were;
+   * `final` (from close()) reports the ones still held back.
+   */
+  dropped(externalId: string | undefined, maxQueueSize: number, final = false): void {
+    const count = final ? this.#takeSuppressed('dropped') : this.throttle('dropped');
+    if (count === 0) return;
+    const error = new SupportDeskError(
+      `SupportDesk sync queue is full (maxQueueSize ${maxQueueSize}): ${count} sync(s) dropped`,
+      { code: SupportDeskErrorCode.QUEUE_FULL, retryable: true, externalId },
+    );
+    this.problem(error, { status: 'dropped', externalId, error }, 'warn', error.message);
+  }
+
+  /** Occurrences of `key` counted but not reported yet, and forgets them. */
+  #takeSuppressed(key: string): number {
     const entry = this.#throttles.get(key);
     if (entry === undefined) return 0;
     const suppressed = entry.suppressed;

@@ -2,6 +2,7 @@ import { SupportDeskClient } from './client.js';
 import { Dispatcher, type Pending } from './dispatcher.js';
 import { SupportDeskError, SupportDeskErrorCode, SupportDeskValidationError } from './errors.js';
 import { fingerprint } from './fingerprint.js';
+import { exitFlusher, IdleTracker } from './idle.js';
 import { defaultMapUser } from './mapping.js';
 import { MemorySyncStore } from './memory-store.js';
 import {
@@ -23,8 +24,6 @@ export type { SyncEvent, SyncOutcome, SyncStats, SyncStatus } from './sync-types
  */
 export const identifyWith: unique symbol = Symbol.for('supportdesk.CustomerSync.identifyWith');
 
-/** How long `beforeExit` keeps the process alive to send what is pending. */
-const EXIT_FLUSH_MS = 10_000;
 const DEFAULT_CLOSE_MS = 10_000;
 
 const IGNORED: SyncOutcome = Object.freeze({ status: 'ignored' });
@@ -77,14 +76,12 @@ export class CustomerSync<TUser = unknown> {
     ignored: 0,
     invalid: 0,
   };
-  /** Identifies whose async mapUser or getUser has not answered: close() may have to give them up. */
+  readonly #tracker = new IdleTracker();
+  /** Identifies waiting on an async mapUser or getUser: bounded, and given up by close() if need be. */
   readonly #reading = new Set<Pending>();
-  #unsettled = 0;
-  #storeOps = 0;
-  #idle: (() => void)[] = [];
+  readonly #onBeforeExit: () => void;
   #accepting: boolean;
   #closing: Promise<void> | undefined;
-  #exitFlushing = false;
 
   /** @throws SupportDeskConfigError when an option is invalid, or the API key is missing. */
   constructor(options?: CustomerSyncOptions<TUser>) {
@@ -103,6 +100,7 @@ export class CustomerSync<TUser = unknown> {
       intervalMs: resolved.reportIntervalMs,
       onceTtlMs: resolved.failureCooldownMs,
     });
+    this.#onBeforeExit = exitFlusher(this.#tracker, this.#reporter);
     const given = resolved.store;
     this.#cache =
       given instanceof MemorySyncStore
@@ -153,7 +151,10 @@ export class CustomerSync<TUser = unknown> {
     } catch (error) {
       return this.#quickly(this.#unreadable(error, 'mapUser'));
     }
-    if (isThenable(mapped)) return this.#open((pending) => this.#await(mapped, pending, 'mapUser'));
+    if (isThenable(mapped))
+      return this.#open((pending) =>
+        this.#await(mapped, pending, 'mapUser', (value) => this.#route(value, pending)),
+      );
     const quick = this.#check(mapped);
     if (typeof quick !== 'string') {
       // The fast path: counted without the generic keyed #count.
@@ -180,27 +181,14 @@ export class CustomerSync<TUser = unknown> {
       return this.#quickly(this.#unreadable(error, source));
     }
     if (!isThenable(user)) return this.identify(user as TUser);
-    return this.#open((pending) => {
-      this.#reading.add(pending);
-      Promise.resolve(user)
-        .then(
-          (value) => {
-            this.#reading.delete(pending);
-            if (!pending.done) this.#mapInto(value as TUser, pending);
-          },
-          (error: unknown) => {
-            this.#reading.delete(pending);
-            this.#settle(pending, this.#unreadable(error, source));
-          },
-        )
-        .catch((error: unknown) => this.#settle(pending, this.#unreadable(error, 'CustomerSync')));
-    });
+    return this.#open((pending) =>
+      this.#await(user, pending, source, (value) => this.#mapInto(value as TUser, pending)),
+    );
   }
 
   /** Resolves once nothing is queued, in flight or still being mapped, covering every identify already called. */
   flush(): Promise<void> {
-    if (this.#isIdle()) return Promise.resolve();
-    return new Promise((resolve) => this.#idle.push(resolve));
+    return this.#tracker.flush();
   }
 
   /**
@@ -226,12 +214,10 @@ export class CustomerSync<TUser = unknown> {
 
   #buildClient(options: ResolvedSyncOptions<TUser>): SupportDeskClient {
     const { apiKey, baseUrl, timeoutMs, maxRetries, fetch, userAgent } = options;
-    const clientOptions = Object.fromEntries(
-      Object.entries({ apiKey, baseUrl, timeoutMs, maxRetries, fetch, userAgent }).filter(
-        ([, v]) => v !== undefined,
-      ),
+    const given = { apiKey, baseUrl, timeoutMs, maxRetries, fetch, userAgent };
+    return new SupportDeskClient(
+      Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)),
     );
-    return new SupportDeskClient(clientOptions);
   }
 
   /** The fast path: an outcome now (ignored, invalid, skipped), or the fingerprint to go on with. */
@@ -267,20 +253,30 @@ export class CustomerSync<TUser = unknown> {
       this.#settle(pending, this.#unreadable(error, 'mapUser'));
       return;
     }
-    if (isThenable(mapped)) {
-      this.#await(mapped, pending, 'mapUser');
-      return;
-    }
-    this.#route(mapped, pending);
+    if (isThenable(mapped)) this.#await(mapped, pending, 'mapUser', (value) => this.#route(value, pending));
+    else this.#route(mapped, pending);
   }
 
-  #await(mapping: PromiseLike<unknown>, pending: Pending, source: string): void {
+  /** Waits for an async mapUser/getUser, at most maxQueueSize at a time (a hung one must not grow memory). */
+  #await(
+    reading: PromiseLike<unknown>,
+    pending: Pending,
+    source: string,
+    then: (value: unknown) => void,
+  ): void {
+    const answer = Promise.resolve(reading);
+    if (this.#reading.size >= this.#options.maxQueueSize) {
+      // Its answer is no longer wanted, but a rejection must still not go unhandled.
+      answer.catch(() => undefined);
+      this.#dispatcher?.drop(pending, undefined);
+      return;
+    }
     this.#reading.add(pending);
-    Promise.resolve(mapping)
+    answer
       .then(
-        (mapped) => {
+        (value) => {
           this.#reading.delete(pending);
-          if (!pending.done) this.#route(mapped, pending);
+          if (!pending.done) then(value);
         },
         (error: unknown) => {
           this.#reading.delete(pending);
@@ -292,11 +288,8 @@ export class CustomerSync<TUser = unknown> {
 
   #route(mapped: unknown, pending: Pending): void {
     const quick = this.#check(mapped);
-    if (typeof quick !== 'string') {
-      this.#settle(pending, quick);
-      return;
-    }
-    this.#dispatcher?.admit(mapped as Record<string, unknown>, quick, pending);
+    if (typeof quick !== 'string') this.#settle(pending, quick);
+    else this.#dispatcher?.admit(mapped as Record<string, unknown>, quick, pending);
   }
 
   /** A mapUser/getUser that threw or returned garbage: `invalid`, reported once per distinct message. */
@@ -316,7 +309,7 @@ export class CustomerSync<TUser = unknown> {
   #open(start: (pending: Pending) => void): Promise<SyncOutcome> {
     return new Promise<SyncOutcome>((resolve) => {
       const pending: Pending = { resolve, done: false };
-      this.#unsettled++;
+      this.#tracker.opened();
       try {
         start(pending);
       } catch (error) {
@@ -342,96 +335,51 @@ export class CustomerSync<TUser = unknown> {
   #settle(pending: Pending, outcome: SyncOutcome): void {
     if (pending.done) return;
     pending.done = true;
-    this.#unsettled--;
     this.#count(outcome.status);
     if (outcome.status === 'synced' && outcome.wasCreated) this.#counts.created++;
     pending.resolve(outcome);
-    this.#wakeIfIdle();
+    this.#tracker.settled();
   }
 
   #storeOp(run: (store: GuardedStore) => Promise<void>): void {
     const shared = this.#shared;
     if (shared === undefined) return;
-    this.#storeOps++;
-    void run(shared).finally(() => {
-      this.#storeOps--;
-      this.#wakeIfIdle();
-    });
-  }
-
-  #isIdle(): boolean {
-    return this.#unsettled === 0 && this.#storeOps === 0;
-  }
-
-  #wakeIfIdle(): void {
-    if (!this.#isIdle() || this.#idle.length === 0) return;
-    const waiting = this.#idle;
-    this.#idle = [];
-    for (const wake of waiting) wake();
+    this.#tracker.storeOpStarted();
+    void run(shared).finally(() => this.#tracker.storeOpEnded());
   }
 
   async #shutDown(timeoutMs: number): Promise<void> {
     this.#accepting = false;
     if (hasProcessEvents()) process.off('beforeExit', this.#onBeforeExit);
     const dispatcher = this.#dispatcher;
-    if (dispatcher !== undefined && !(await this.#idleWithin(timeoutMs))) {
-      const error = new SupportDeskError(
-        `CustomerSync.close() gave up after ${timeoutMs} ms: the sync was not sent`,
-        {
-          code: SupportDeskErrorCode.CLOSED,
-        },
-      );
-      let unsent = dispatcher.abandon(error);
-      for (const pending of this.#reading) {
-        this.#settle(pending, { status: 'dropped', error });
-        unsent++;
-      }
-      this.#reading.clear();
-      if (unsent > 0) {
-        const summary = new SupportDeskError(
-          `CustomerSync.close() gave up after ${timeoutMs} ms: ${unsent} sync(s) not sent`,
-          {
-            code: SupportDeskErrorCode.CLOSED,
-          },
-        );
-        this.#reporter.failed(summary, { status: 'dropped', error: summary });
-        this.#reporter.log('warn', { code: summary.code, status: 'dropped', unsent }, summary.message);
-      }
-    }
+    if (dispatcher !== undefined && !(await this.#tracker.within(timeoutMs)))
+      this.#abandon(dispatcher, timeoutMs);
     dispatcher?.stop();
     if (this.#shared !== undefined) await this.#shared.close();
     else if (this.#options.store instanceof MemorySyncStore) this.#cache.close();
   }
 
-  #idleWithin(timeoutMs: number): Promise<boolean> {
-    if (this.#isIdle()) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeoutMs);
-      timer.unref?.();
-      this.#idle.push(() => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
+  /** close() ran out of time: every identify still pending resolves now, and one report says how many. */
+  #abandon(dispatcher: Dispatcher, timeoutMs: number): void {
+    const error = new SupportDeskError(
+      `CustomerSync.close() gave up after ${timeoutMs} ms: the sync was not sent`,
+      {
+        code: SupportDeskErrorCode.CLOSED,
+      },
+    );
+    let unsent = dispatcher.abandon(error);
+    for (const pending of this.#reading) {
+      this.#settle(pending, { status: 'dropped', error });
+      unsent++;
+    }
+    this.#reading.clear();
+    if (unsent === 0) return;
+    const summary = new SupportDeskError(
+      `CustomerSync.close() gave up after ${timeoutMs} ms: ${unsent} sync(s) not sent`,
+      {
+        code: SupportDeskErrorCode.CLOSED,
+      },
+    );
+    this.#reporter.problem(summary, { status: 'dropped', error: summary }, 'warn', summary.message);
   }
-
-  /**
-   * The event loop is empty but syncs wait (on an unref'd pause or backoff timer): keep the
-   * process alive, for a bounded time and once at a time, so they can go out.
-   */
-  readonly #onBeforeExit = (): void => {
-    if (this.#exitFlushing || this.#isIdle()) return;
-    this.#exitFlushing = true;
-    const keepAlive = setTimeout(() => {
-      this.#reporter.log(
-        'warn',
-        { status: 'dropped', pending: this.#unsettled },
-        `SupportDesk: the process is exiting with ${this.#unsettled} sync(s) not sent`,
-      );
-    }, EXIT_FLUSH_MS);
-    void this.flush().then(() => {
-      clearTimeout(keepAlive);
-      this.#exitFlushing = false;
-    });
-  };
 }

@@ -187,6 +187,19 @@ describe('429', () => {
     expect(client.calls.map((call) => call.externalId)).toEqual(['u1', 'u1', 'u2', 'u3']);
   });
 
+  it('pauses at least a second after a 429 with Retry-After: 0, so it never loops', async () => {
+    const client = new FakeClient();
+    client.failNext(new SupportDeskRateLimitError('slow down', { retryAfterMs: 0 }));
+    const clock = manualClock();
+    const sync = engine({ client, now: clock.now });
+    const outcome = sync.identify(ada);
+    await settle();
+    expect(client.calls).toHaveLength(1);
+    clock.advance(1_000);
+    void sync.identify({ ...ada, id: 'u2' });
+    expect((await outcome).status).toBe('synced');
+  });
+
   it('reports a pause once, not once per rate-limited request', async () => {
     const client = new FakeClient({ auto: false });
     const onError = vi.fn();

@@ -63,6 +63,28 @@ describe('concurrency and the queue', () => {
     expect(lines.filter((line) => line.level === 'warn')).toHaveLength(2);
   });
 
+  it('drops identifies beyond maxQueueSize while an async mapUser hangs', async () => {
+    const sync = engine({ client: new FakeClient(), maxQueueSize: 2, mapUser: () => new Promise(() => {}) });
+    void sync.identify(ada);
+    void sync.identify(ada);
+    expect(await sync.identify(ada)).toMatchObject({ status: 'dropped', error: { code: 'QUEUE_FULL' } });
+  });
+
+  it('reports on close the drops it had not reported yet', async () => {
+    const client = new FakeClient({ auto: false });
+    const onError = vi.fn();
+    const sync = engine({ client, concurrency: 1, maxQueueSize: 1, onError });
+    for (let i = 0; i < 5; i++) void sync.identify(user(i));
+    client.calls[0]?.resolve();
+    await settle();
+    client.calls[1]?.resolve();
+    await sync.close();
+    expect(onError.mock.calls.map((call) => call[0].message)).toEqual([
+      expect.stringContaining(': 1 sync(s) dropped'),
+      expect.stringContaining(': 2 sync(s) dropped'),
+    ]);
+  });
+
   it('counts a waiting change of an in-flight user against maxQueueSize', async () => {
     const client = new FakeClient({ auto: false });
     const sync = engine({ client, concurrency: 1, maxQueueSize: 1 });
