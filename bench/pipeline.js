@@ -8,9 +8,9 @@
  */
 import { CustomerSync, SupportDeskClient } from '@supportdesk/core';
 import { runIfMain } from './lib/cli.js';
+import { startEmulatorProcess } from './lib/emulator-process.js';
 import { formatCount } from './lib/stats.js';
 import { printTable, verdict } from './lib/table.js';
-import { startEmulatorProcess } from './lib/emulator-process.js';
 import { BENCH_API_KEY } from './lib/upstream.js';
 import { makeUsers, mapUser } from './lib/users.js';
 

@@ -16,7 +16,9 @@ const REPLY_TIMEOUT_MS = 10_000;
  * @returns {Promise<{ baseUrl: string, upserts(): Promise<number>, reset(): Promise<void>, close(): Promise<void> }>}
  */
 export async function startEmulatorProcess({ latencyMs = 0 } = {}) {
-  const child = fork(fileURLToPath(import.meta.url), [String(latencyMs)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(import.meta.url), [String(latencyMs)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   let sequence = 0;
   const ask = (type) => {
     sequence += 1;
