@@ -82,10 +82,12 @@ export class Dispatcher {
     });
   }
 
+  /** Syncs waiting now (claiming, queued, or a change behind an upsert in flight). */
   get queued(): number {
     return this.#waiting;
   }
 
+  /** Upserts in flight now. */
   get inFlight(): number {
     return this.#inFlight;
   }

@@ -17,23 +17,28 @@ export class IdleTracker {
     return this.#unsettled;
   }
 
+  /** Nothing pending and no store write in progress. */
   get idle(): boolean {
     return this.#unsettled === 0 && this.#storeOps === 0;
   }
 
+  /** An identify went async. */
   opened(): void {
     this.#unsettled++;
   }
 
+  /** An identify resolved. */
   settled(): void {
     this.#unsettled--;
     this.#wake();
   }
 
+  /** A store write (commit, release) started. */
   storeOpStarted(): void {
     this.#storeOps++;
   }
 
+  /** A store write ended, however it went. */
   storeOpEnded(): void {
     this.#storeOps--;
     this.#wake();

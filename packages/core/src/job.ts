@@ -26,6 +26,7 @@ export interface Job {
   abandoned: boolean;
 }
 
+/** A job for `owner`, queued until the engine starts it. */
 export function newJob(externalId: string, fingerprint: string, input: CustomerInput, owner: Pending): Job {
   return {
     externalId,

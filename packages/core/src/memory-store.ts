@@ -84,6 +84,7 @@ export class MemorySyncStore implements SyncStore {
     return this.#synced.get(externalId) === fingerprint;
   }
 
+  /** `fresh` when committed and unexpired, `busy` while another claim on the user is live, else `claimed` (a lease of `leaseMs`). */
   claim(externalId: string, fingerprint: string, leaseMs: number): ClaimResult {
     if (this.has(externalId, fingerprint)) return 'fresh';
     const now = this.#now();
@@ -96,11 +97,13 @@ export class MemorySyncStore implements SyncStore {
     return 'claimed';
   }
 
+  /** Records `fingerprint` as synced for `ttlMs` and ends the claim. */
   commit(externalId: string, fingerprint: string, ttlMs: number = this.#ttlMs): void {
     this.#synced.set(externalId, fingerprint, { ttl: ttlMs });
     this.#leases?.delete(externalId);
   }
 
+  /** Ends the claim on `externalId`, if `fingerprint` holds it. */
   release(externalId: string, fingerprint: string): void {
     if (this.#leases?.get(externalId)?.fingerprint === fingerprint) this.#leases.delete(externalId);
   }

@@ -31,6 +31,7 @@ export class GuardedStore {
     this.#reporter = reporter;
   }
 
+  /** Tells the store its namespace; a failure only marks the store unavailable. */
   init(namespace: string): void {
     void this.#call(() => this.#store.init?.({ namespace }));
   }
@@ -49,14 +50,17 @@ export class GuardedStore {
     return 'unavailable';
   }
 
+  /** Records a success in the store, within the time limit. */
   async commit(externalId: string, fingerprint: string, ttlMs: number): Promise<void> {
     await this.#call(() => this.#store.commit(externalId, fingerprint, ttlMs));
   }
 
+  /** Gives a claim back, within the time limit. */
   async release(externalId: string, fingerprint: string): Promise<void> {
     await this.#call(() => this.#store.release(externalId, fingerprint));
   }
 
+  /** Closes the store, within the time limit. */
   async close(): Promise<void> {
     await this.#call(() => this.#store.close?.());
   }
