@@ -60,6 +60,18 @@ function nodeBinary(version) {
   return bin;
 }
 
+function check(label, program, args, cwd) {
+  const started = Date.now();
+  const result = spawnSync(program, args, { cwd, encoding: 'utf8', timeout: 300_000 });
+  if (result.status === 0) {
+    passed++;
+    console.log(`ok   ${label} (${Date.now() - started} ms)`);
+  } else {
+    failures.push(label);
+    console.log(`FAIL ${label}\n${result.stdout}${result.stderr}${result.error ?? ''}`);
+  }
+}
+
 const fixtures = readdirSync(join(here, 'fixtures')).filter(
   (name) => name !== 'shared' && (only.length === 0 || only.includes(name)),
 );
@@ -73,22 +85,24 @@ try {
   for (const name of fixtures) {
     const { dir, manifest } = prepare(name, byName);
     for (const [version, node] of Object.entries(nodes)) {
+      if (manifest.nodeVersions && !manifest.nodeVersions.includes(version)) continue;
       for (const [script, command] of Object.entries(manifest.checks)) {
         const [program, ...args] = command.split(' ');
         const bin = program === 'node' ? node : join(dir, 'node_modules', '.bin', program);
         const runner = program === 'node' ? [bin, args] : [node, [bin, ...args]];
-        const started = Date.now();
-        const result = spawnSync(runner[0], runner[1], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
-        const label = `${name} ${script} on Node ${version}`;
-        if (result.status === 0) {
-          passed++;
-          console.log(`ok   ${label} (${Date.now() - started} ms)`);
-        } else {
-          failures.push(label);
-          console.log(`FAIL ${label}\n${result.stdout}${result.stderr}${result.error ?? ''}`);
-        }
+        check(`${name} ${script} on Node ${version}`, runner[0], runner[1], dir);
       }
     }
+  }
+  // The workspace's e2e scenario table too, on every Node version besides the one running this.
+  for (const [version, node] of Object.entries(nodes)) {
+    if (node === process.execPath) continue;
+    check(
+      `e2e suite on Node ${version}`,
+      node,
+      [join(root, 'node_modules/vitest/vitest.mjs'), 'run', 'test/e2e'],
+      root,
+    );
   }
 } finally {
   if (!process.env.KEEP_CONSUMERS) rmSync(work, { recursive: true, force: true });
