@@ -11,7 +11,9 @@ export type ClaimResult = 'claimed' | 'fresh' | 'busy';
 export interface SyncStoreContext {
   /**
    * A short, stable name for the SupportDesk account the engine writes to (a hash, never the
-   * API key itself), so one store can serve engines with different keys without mixing them.
+   * API key itself). A shared store puts it in every key, so apps on different accounts can
+   * share one Redis without mixing their users. One store object serves one account: give each
+   * engine with another key its own store.
    */
   namespace: string;
 }
