@@ -15,7 +15,7 @@ import { Reporter } from './reporter.js';
 import { GuardedStore } from './store-guard.js';
 import type { SyncOutcome, SyncStats, SyncStatus } from './sync-types.js';
 
-export type { CustomerSyncOptions, Logger } from './options.js';
+export type { CustomerSyncOptions, Logger, SyncClient } from './options.js';
 export type { SyncEvent, SyncOutcome, SyncStats, SyncStatus } from './sync-types.js';
 
 /**
