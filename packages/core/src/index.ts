@@ -29,6 +29,7 @@ export {
   CustomerSync,
   type CustomerSyncOptions,
   type Logger,
+  type SyncClient,
   type SyncEvent,
   type SyncOutcome,
   type SyncStats,
