@@ -95,7 +95,10 @@ export class SupportDeskValidationError extends SupportDeskError {
   /** Each problem found, when known. */
   readonly issues: readonly ValidationIssue[];
 
-  constructor(message: string, options: SupportDeskErrorOptions & { issues?: readonly ValidationIssue[] } = {}) {
+  constructor(
+    message: string,
+    options: SupportDeskErrorOptions & { issues?: readonly ValidationIssue[] } = {},
+  ) {
     super(message, { code: SupportDeskErrorCode.VALIDATION_ERROR, ...options, retryable: false });
     this.issues = options.issues ?? [];
   }
@@ -110,7 +113,12 @@ export class CustomerEmailExistsError extends SupportDeskError {
   override name = 'CustomerEmailExistsError';
 
   constructor(message: string, options: SupportDeskErrorOptions = {}) {
-    super(message, { status: 409, code: SupportDeskErrorCode.CUSTOMER_EMAIL_EXISTS, ...options, retryable: false });
+    super(message, {
+      status: 409,
+      code: SupportDeskErrorCode.CUSTOMER_EMAIL_EXISTS,
+      ...options,
+      retryable: false,
+    });
   }
 }
 
@@ -133,7 +141,10 @@ export class SupportDeskRateLimitError extends SupportDeskError {
   /** How long to wait before the next request, from `Retry-After`, when SupportDesk sent it. */
   readonly retryAfterMs: number | undefined;
 
-  constructor(message: string, options: SupportDeskErrorOptions & { retryAfterMs?: number | undefined } = {}) {
+  constructor(
+    message: string,
+    options: SupportDeskErrorOptions & { retryAfterMs?: number | undefined } = {},
+  ) {
     super(message, { status: 429, code: SupportDeskErrorCode.RATE_LIMITED, retryable: true, ...options });
     this.retryAfterMs = options.retryAfterMs;
   }

@@ -1,5 +1,10 @@
 export { type AdapterOptions, createSyncAdapter, type SyncAdapter } from './adapter.js';
-export { DEFAULT_BASE_URL, SupportDeskClient, type SupportDeskClientOptions, type UpsertOptions } from './client.js';
+export {
+  DEFAULT_BASE_URL,
+  SupportDeskClient,
+  type SupportDeskClientOptions,
+  type UpsertOptions,
+} from './client.js';
 export {
   CustomerEmailExistsError,
   SupportDeskApiError,
