@@ -60,18 +60,27 @@ export function syncCustomers<TUser = Express.User>(
     `supportdesk-express/${VERSION}`,
   );
 
+  // One 'close' listener per response: a response emits 'close' once it is done, whether it
+  // finished or was aborted, and one listener costs the hot path half of what two cost. It reads
+  // the request from `res.req`, so no closure is made per request.
+  function identifyOnClose(this: Response): void {
+    void adapter.identify(this.req, this);
+  }
+
   // A named function, so Express's debug output and stack traces say what it is.
   function syncCustomersMiddleware(req: Request, res: Response, next: NextFunction): void {
-    // 'finish' and 'close' both fire for a completed response, 'close' alone for an aborted one:
-    // the first of them identifies, the other reuses its outcome.
-    let outcome: Promise<SyncOutcome> | undefined;
-    const identify = (): Promise<SyncOutcome> => {
-      outcome ??= adapter.identify(req, res);
-      return outcome;
-    };
-    if (adapter.awaitSync) holdEndUntil(res, identify);
-    res.once('finish', identify);
-    res.once('close', identify);
+    if (adapter.awaitSync) {
+      // The held end identifies first; 'close' then reuses its outcome.
+      let outcome: Promise<SyncOutcome> | undefined;
+      const identify = (): Promise<SyncOutcome> => {
+        outcome ??= adapter.identify(req, res);
+        return outcome;
+      };
+      holdEndUntil(res, identify);
+      res.on('close', identify);
+    } else {
+      res.on('close', identifyOnClose);
+    }
     next();
   }
   return Object.defineProperty(syncCustomersMiddleware, 'sync', {
