@@ -78,21 +78,30 @@ export class GuardedStore {
       return Promise.resolve({ ok: true, value: result });
     }
     return new Promise<Answer<T>>((resolve) => {
+      let settled = false;
       let timedOut = false;
+      // The verdict waits for the end of the turn in which the timer fires: after a busy stretch
+      // the event loop runs due timers before it reads sockets, so an answer that arrived in
+      // time would otherwise count as late because of the host's lag, not the store's.
       const timer = setTimeout(() => {
-        timedOut = true;
-        this.#down(new Error(`no answer within storeTimeoutMs (${this.#timeoutMs} ms)`));
-        resolve(FAILED);
+        setImmediate(() => {
+          if (settled) return;
+          timedOut = true;
+          this.#down(new Error(`no answer within storeTimeoutMs (${this.#timeoutMs} ms)`));
+          resolve(FAILED);
+        }).unref();
       }, this.#timeoutMs);
       timer.unref?.();
       Promise.resolve(result).then(
         (value) => {
+          settled = true;
           clearTimeout(timer);
           if (timedOut) return onLate?.(value);
           this.#up();
           resolve({ ok: true, value });
         },
         (error: unknown) => {
+          settled = true;
           clearTimeout(timer);
           if (timedOut) return;
           this.#down(error);
