@@ -1,96 +1,29 @@
 import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
+import { resolveSettings, type Settings, type SupportDeskClientOptions } from './client-options.js';
 import {
-  CustomerEmailExistsError,
   SupportDeskApiError,
-  SupportDeskAuthError,
-  SupportDeskConfigError,
   SupportDeskConnectionError,
   type SupportDeskError,
   SupportDeskErrorCode,
-  SupportDeskRateLimitError,
   SupportDeskValidationError,
   type ValidationIssue,
 } from './errors.js';
-import { abortableSleep, backoffDelayMs, isRetryableStatus, parseRetryAfterMs } from './retry.js';
 import {
-  type CustomerInput,
-  customerInputSchema,
-  externalIdProblem,
-  type UpsertResult,
-  upsertResponseSchema,
-} from './schema.js';
-import { VERSION } from './version.js';
+  type AttemptOutcome,
+  cleanServerText,
+  errorFromResponse,
+  MAX_ERROR_BODY_BYTES,
+  MAX_SUCCESS_BODY_BYTES,
+  parseSuccess,
+  readTextCapped,
+  safeMessageText,
+} from './http-response.js';
+import { backoffDelayMs, parseRetryAfterMs } from './retry.js';
+import { type CustomerInput, customerInputSchema, externalIdProblem, type UpsertResult } from './schema.js';
 
-/** Where SupportDesk's API lives unless `baseUrl` or `SUPPORTDESK_BASE_URL` says otherwise. */
-export const DEFAULT_BASE_URL = 'https://supportdesk.innovartx.com/api/v1';
-
-/** How {@link SupportDeskClient} reaches SupportDesk. Every option is checked when the client is made. */
-export interface SupportDeskClientOptions {
-  /**
-   * The SupportDesk API key, sent as `X-API-Key` and nowhere else.
-   * @default process.env.SUPPORTDESK_API_KEY
-   */
-  apiKey?: string | undefined;
-  /**
-   * The API root. Must be `https://`, or `http://` for a loopback host (localhost, 127.0.0.0/8,
-   * [::1]) such as the emulator; no query or fragment. A trailing slash is ignored.
-   * @default process.env.SUPPORTDESK_BASE_URL, else {@link DEFAULT_BASE_URL}
-   */
-  baseUrl?: string | undefined;
-  /**
-   * How long one attempt may take, reading the response included, before it counts as a timeout.
-   * @default 10_000
-   */
-  timeoutMs?: number | undefined;
-  /**
-   * Retries after the first attempt, for network errors, timeouts, 408, 429 and 5xx.
-   * @default 2
-   */
-  maxRetries?: number | undefined;
-  /**
-   * The fetch implementation to send requests with.
-   * @default globalThis.fetch
-   */
-  fetch?: ((url: string, init: RequestInit) => Promise<Response>) | undefined;
-  /**
-   * Largest JSON body an upsert may send, in bytes; a bigger one is refused before sending.
-   * @default 32_768
-   */
-  maxPayloadBytes?: number | undefined;
-  /**
-   * Backoff base: retry `n` (from 0) waits a random time up to `retryBaseDelayMs * 2^n`.
-   * @default 250
-   */
-  retryBaseDelayMs?: number | undefined;
-  /**
-   * Longest backoff between two attempts (when the server sent no `Retry-After`).
-   * @default 5_000
-   */
-  retryMaxDelayMs?: number | undefined;
-  /**
-   * Longest `Retry-After` waited for inside a call. A longer one rejects at once (429:
-   * {@link SupportDeskRateLimitError} with `retryAfterMs`), so a caller can pause its own queue.
-   * @default 60_000
-   */
-  maxRetryAfterMs?: number | undefined;
-  /**
-   * A product token appended to the User-Agent, e.g. `supportdesk-express/0.1.0` or `my-app/2.3.1`.
-   * @default undefined
-   */
-  userAgent?: string | undefined;
-  /**
-   * Waits between attempts; must reject when `signal` aborts. Tests inject one to observe or
-   * skip the waits.
-   * @default an unref'd timer
-   */
-  sleep?: ((ms: number, signal: AbortSignal | undefined) => Promise<void>) | undefined;
-  /**
-   * Clock used to turn a `Retry-After` HTTP date into a delay, in epoch milliseconds.
-   * @default Date.now
-   */
-  now?: (() => number) | undefined;
-}
+// Defined with the rest of the options, and exported from here as before.
+export { DEFAULT_BASE_URL, type SupportDeskClientOptions } from './client-options.js';
 
 /** Per-call options of {@link SupportDeskClient.upsertCustomer}. */
 export interface UpsertOptions {
@@ -101,24 +34,6 @@ export interface UpsertOptions {
    */
   signal?: AbortSignal | undefined;
 }
-
-const MAX_TIMER_MS = 2_147_483_647;
-const MAX_RETRIES = 10;
-// A success body is a single customer; an error body only needs its message. Anything larger
-// is a misbehaving server or proxy, and reading it whole would let it grow our memory.
-const MAX_SUCCESS_BODY_BYTES = 1_048_576;
-const MAX_ERROR_BODY_BYTES = 16_384;
-const MAX_SERVER_TEXT_CHARS = 300;
-const HEADER_SAFE = /^[\x21-\x7e]+$/;
-const PRODUCT_TOKENS = /^[\x21-\x7e]+(?: [\x21-\x7e]+)*$/;
-const SERVER_CODE = /^[A-Za-z0-9_.-]{1,64}$/;
-
-/** Options after defaults: every field present; `userAgent` is the full header value. */
-type Settings = { [K in keyof SupportDeskClientOptions]-?: NonNullable<SupportDeskClientOptions[K]> };
-
-type AttemptOutcome =
-  | { result: UpsertResult }
-  | { error: SupportDeskError; retryAfterMs?: number | undefined };
 
 /**
  * The SupportDesk customers API: one idempotent upsert by your own user id, with validation
@@ -244,7 +159,7 @@ export class SupportDeskClient {
       if (ok) return parseSuccess(text, response.status, externalId);
       const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'), now());
       return {
-        error: this.#errorFromResponse(response.status, text, externalId, retryAfterMs),
+        error: errorFromResponse(response.status, text, externalId, retryAfterMs, this.#apiKey),
         retryAfterMs,
       };
     } catch (cause) {
@@ -263,47 +178,6 @@ export class SupportDeskClient {
       Accept: 'application/json',
       'User-Agent': this.#settings.userAgent,
     };
-  }
-
-  #errorFromResponse(
-    status: number,
-    text: string | undefined,
-    externalId: string,
-    retryAfterMs: number | undefined,
-  ): SupportDeskError {
-    const { code: rawCode, message: rawMessage } = parseErrorBody(text);
-    const message = rawMessage === undefined ? undefined : this.#clean(rawMessage);
-    const code =
-      rawCode !== undefined && SERVER_CODE.test(rawCode) && !rawCode.includes(this.#apiKey)
-        ? rawCode
-        : undefined;
-    const base = { status, externalId, ...(code === undefined ? {} : { code }) };
-    const said = message === undefined ? '' : `: ${message}`;
-    if (status === 400)
-      return new SupportDeskValidationError(`SupportDesk refused the input (400)${said}`, base);
-    if (status === 409)
-      return new CustomerEmailExistsError(`Another customer already has this email (409)${said}`, base);
-    if (status === 401 || status === 403) {
-      const hint = ' (check the apiKey option or SUPPORTDESK_API_KEY)';
-      return new SupportDeskAuthError(`SupportDesk refused the API key (${status})${said}${hint}`, base);
-    }
-    if (status === 429) {
-      const wait = retryAfterMs === undefined ? '' : `; retry after ${retryAfterMs} ms`;
-      return new SupportDeskRateLimitError(`SupportDesk is rate limiting requests (429)${said}${wait}`, {
-        ...base,
-        retryAfterMs,
-      });
-    }
-    const hint =
-      status === 404
-        ? ' (check baseUrl)'
-        : status >= 300 && status <= 399
-          ? ' (redirects are not followed)'
-          : '';
-    return new SupportDeskApiError(`SupportDesk answered ${status}${said}${hint}`, {
-      ...base,
-      retryable: isRetryableStatus(status),
-    });
   }
 
   #connectionError(cause: unknown, timedOut: boolean, externalId: string): SupportDeskError {
@@ -326,7 +200,7 @@ export class SupportDeskClient {
       );
     }
     const detail = chain.at(-1);
-    const reason = detail === undefined ? describe(cause) : this.#clean(detail.message);
+    const reason = detail === undefined ? describe(cause) : cleanServerText(detail.message, this.#apiKey);
     return new SupportDeskConnectionError(
       `Could not reach SupportDesk at ${new URL(this.baseUrl).host}: ${reason}`,
       {
@@ -335,122 +209,6 @@ export class SupportDeskClient {
       },
     );
   }
-
-  /** Server text made safe for a message: the key redacted, control characters dropped, length capped. */
-  #clean(text: string): string {
-    return safeMessageText(text.split(this.#apiKey).join('[redacted]'));
-  }
-}
-
-function resolveSettings(options: SupportDeskClientOptions | undefined): Settings {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new SupportDeskConfigError(
-      'SupportDeskClient options must be an object, e.g. new SupportDeskClient({ apiKey })',
-    );
-  }
-  const o = options ?? {};
-  const { userAgent } = o;
-  if (
-    userAgent !== undefined &&
-    (typeof userAgent !== 'string' || userAgent.length > 256 || !PRODUCT_TOKENS.test(userAgent))
-  ) {
-    throw new SupportDeskConfigError(
-      'userAgent must be printable ASCII product tokens of at most 256 characters, e.g. "my-app/1.2.3"',
-    );
-  }
-  return {
-    apiKey: resolveApiKey(o.apiKey),
-    baseUrl: resolveBaseUrl(o.baseUrl),
-    timeoutMs: integerOption(o.timeoutMs, 'timeoutMs', 10_000, 1, MAX_TIMER_MS),
-    maxRetries: integerOption(o.maxRetries, 'maxRetries', 2, 0, MAX_RETRIES),
-    fetch: functionOption(o.fetch, 'fetch', globalThis.fetch),
-    maxPayloadBytes: integerOption(o.maxPayloadBytes, 'maxPayloadBytes', 32_768, 1, Number.MAX_SAFE_INTEGER),
-    retryBaseDelayMs: integerOption(o.retryBaseDelayMs, 'retryBaseDelayMs', 250, 0, MAX_TIMER_MS),
-    retryMaxDelayMs: integerOption(o.retryMaxDelayMs, 'retryMaxDelayMs', 5_000, 0, MAX_TIMER_MS),
-    maxRetryAfterMs: integerOption(o.maxRetryAfterMs, 'maxRetryAfterMs', 60_000, 0, MAX_TIMER_MS),
-    userAgent: `supportdesk-node/${VERSION} (@supportdesk/core; node/${process.version})${userAgent ? ` ${userAgent}` : ''}`,
-    sleep: functionOption(o.sleep, 'sleep', abortableSleep),
-    now: functionOption(o.now, 'now', Date.now),
-  };
-}
-
-function resolveApiKey(option: unknown): string {
-  const fromEnv = option === undefined;
-  const apiKey = fromEnv ? process.env.SUPPORTDESK_API_KEY || undefined : option;
-  const source = fromEnv ? 'SUPPORTDESK_API_KEY' : 'apiKey';
-  if (apiKey === undefined) {
-    throw new SupportDeskConfigError(
-      'Missing SupportDesk API key: pass it as the `apiKey` option (new SupportDeskClient({ apiKey })) ' +
-        'or set the SUPPORTDESK_API_KEY environment variable.',
-    );
-  }
-  if (typeof apiKey !== 'string')
-    throw new SupportDeskConfigError(`apiKey must be a string (got ${typeof apiKey})`);
-  // Checked here because fetch quotes a header value it refuses in its error message.
-  if (!HEADER_SAFE.test(apiKey)) {
-    throw new SupportDeskConfigError(
-      `The API key from ${source} is empty or holds whitespace, control or non-ASCII characters; ` +
-        'copy it again from your SupportDesk settings.',
-    );
-  }
-  return apiKey;
-}
-
-function resolveBaseUrl(option: unknown): string {
-  const fromEnv = option === undefined && Boolean(process.env.SUPPORTDESK_BASE_URL);
-  const value = option === undefined ? process.env.SUPPORTDESK_BASE_URL || DEFAULT_BASE_URL : option;
-  // The value itself stays out of these messages: a mistaken paste may hold a key or a password.
-  const source = fromEnv ? 'SUPPORTDESK_BASE_URL' : 'baseUrl';
-  const fix = `; e.g. ${DEFAULT_BASE_URL}`;
-  if (typeof value !== 'string')
-    throw new SupportDeskConfigError(`baseUrl must be a string (got ${typeof value})`);
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new SupportDeskConfigError(`${source} is not an absolute URL${fix}`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw new SupportDeskConfigError(`${source} must be https://${fix}`);
-  if (url.username || url.password)
-    throw new SupportDeskConfigError(
-      `${source} must not hold credentials; pass the key as the apiKey option`,
-    );
-  if (url.search || url.hash || value.includes('?') || value.includes('#'))
-    throw new SupportDeskConfigError(`${source} must not have a query or fragment${fix}`);
-  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
-    throw new SupportDeskConfigError(
-      `${source} uses plain http:// for a host that is not loopback, which would send the API key in clear text; ` +
-        'use https:// (http:// is allowed for localhost, 127.0.0.0/8 and [::1] only)',
-    );
-  }
-  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-}
-
-function isLoopback(hostname: string): boolean {
-  // URL parsing has already normalised IPv4 shorthands (127.1) and IPv6 spellings ([0:0::1]).
-  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
-}
-
-function integerOption(value: unknown, name: string, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new SupportDeskConfigError(
-      `${name} must be an integer from ${min} to ${max} (got ${String(value)}); the default is ${fallback}`,
-    );
-  }
-  return value;
-}
-
-function functionOption<T>(value: unknown, name: string, fallback: T): T {
-  if (value === undefined) {
-    if (typeof fallback !== 'function')
-      throw new SupportDeskConfigError(`No global ${name} here: pass the ${name} option`);
-    return fallback;
-  }
-  if (typeof value !== 'function')
-    throw new SupportDeskConfigError(`${name} must be a function (got ${typeof value})`);
-  return value as T;
 }
 
 function readSignal(options: UpsertOptions | undefined): AbortSignal | undefined {
@@ -491,76 +249,6 @@ function abortedError(externalId: string, cause: unknown): SupportDeskConnection
     cause,
     externalId,
   });
-}
-
-/**
- * Reads at most `maxBytes` of the body, cancelling the rest, so neither a huge body nor an
- * unread one holds memory or a socket. `undefined` when the body was over the cap.
- */
-async function readTextCapped(response: Response, maxBytes: number): Promise<string | undefined> {
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return Buffer.concat(chunks).toString('utf8');
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      return undefined;
-    }
-    chunks.push(value);
-  }
-}
-
-function parseSuccess(text: string | undefined, status: number, externalId: string): AttemptOutcome {
-  const json = text === undefined ? undefined : parseJson(text);
-  if (upsertResponseSchema.safeParse(json).success) {
-    // The checked JSON itself, not zod's copy, which would drop metadata keys such as `__proto__`.
-    const { customer, wasCreated } = (json as { data: UpsertResult }).data;
-    return { result: { customer, wasCreated } };
-  }
-  const message = `SupportDesk answered ${status} with a body that is not an upsert result`;
-  const error = new SupportDeskApiError(message, {
-    status,
-    code: SupportDeskErrorCode.INVALID_RESPONSE,
-    externalId,
-  });
-  return { error };
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The code and message of an error body, in any shape seen in the wild: the documented
- * `{ error: { code, message } }`, `{ code, message }`, `{ error: 'text' }`, `{ message }`.
- * HTML, empty or truncated bodies give nothing, and the caller falls back to the status.
- */
-function parseErrorBody(text: string | undefined): {
-  code?: string | undefined;
-  message?: string | undefined;
-} {
-  const json = text === undefined ? undefined : parseJson(text);
-  if (typeof json !== 'object' || json === null) return {};
-  const body = json as Record<string, unknown>;
-  const nested =
-    typeof body.error === 'object' && body.error !== null ? (body.error as Record<string, unknown>) : {};
-  const pick = (...values: unknown[]) =>
-    values.find((value): value is string => typeof value === 'string' && value !== '');
-  return { code: pick(nested.code, body.code), message: pick(nested.message, body.error, body.message) };
-}
-
-function safeMessageText(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point (log injection).
-  const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-  return flat.length > MAX_SERVER_TEXT_CHARS ? `${flat.slice(0, MAX_SERVER_TEXT_CHARS)}…` : flat;
 }
 
 /** `error`, then its `cause`, and so on (bounded: a cause chain may loop). */
