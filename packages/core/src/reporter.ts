@@ -11,14 +11,19 @@ const MAX_ONCE_KEYS = 256;
 const MAX_THROTTLES = 64;
 
 const EMAIL = /[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+\.[^\s@"'<>(),;:]+/g;
-const PHONE = /\+?\d[\d\s().-]{6,}\d/g;
+const PHONE = /\+?\(?\d[\d\s().-]{6,}\d/g;
+/** Looks like a phone number to PHONE, but is what an operator needs to see: an IPv4 address. */
+const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+
+const maskPhone = (match: string): string => (IPV4.test(match) ? match : '[phone]');
 
 /**
  * Log lines must never carry an email or a phone number; a message from user code or from a
- * server may hold either, so both are masked before a message is logged.
+ * server may hold either, so both are masked before a message is logged. IPv4 addresses (in
+ * "could not reach 127.0.0.1:4010", say) are kept.
  */
 export function redact(text: string): string {
-  return text.replace(EMAIL, '[email]').replace(PHONE, '[phone]');
+  return text.replace(EMAIL, '[email]').replace(PHONE, maskPhone);
 }
 
 /** Warnings and errors to the console, for an engine given neither `logger` nor `onError`. */
