@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
-import { type Emulator, startEmulator } from '@supportdesk/emulator';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator } from '@supportdesk/emulator';
+import { describe, expect, it } from 'vitest';
 import {
   CustomerEmailExistsError,
   SupportDeskApiError,
@@ -11,7 +11,14 @@ import {
 } from '../src/errors.js';
 import { abortableSleep } from '../src/retry.js';
 import { VERSION } from '../src/version.js';
-import { API_KEY, recordingSleep, rejectionOf, testClient, waitFor } from './support/fault-server.js';
+import {
+  API_KEY,
+  recordingSleep,
+  rejectionOf,
+  testClient,
+  useEmulator,
+  waitFor,
+} from './support/fault-server.js';
 
 const john = {
   email: 'john@acme.com',
@@ -20,19 +27,7 @@ const john = {
   metadata: { plan: 'premium' },
 };
 
-let emulator: Emulator;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-});
-
-afterEach(() => {
-  emulator.reset();
-});
-
-afterAll(async () => {
-  await emulator.close();
-});
+const emulator = await useEmulator();
 
 describe('SupportDeskClient against the emulator: success', () => {
   it('creates a customer and says it was created', async () => {

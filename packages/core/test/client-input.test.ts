@@ -1,24 +1,11 @@
-import { type Emulator, startEmulator } from '@supportdesk/emulator';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SupportDeskValidationError } from '../src/errors.js';
 import type { CustomerInput } from '../src/schema.js';
-import { countingFetch, rejectionOf, testClient } from './support/fault-server.js';
+import { countingFetch, rejectionOf, testClient, useEmulator } from './support/fault-server.js';
 
 const john = { email: 'john@acme.com', name: 'John Doe' };
 
-let emulator: Emulator;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-});
-
-afterEach(() => {
-  emulator.reset();
-});
-
-afterAll(async () => {
-  await emulator.close();
-});
+const emulator = await useEmulator();
 
 /** Runs one upsert that must be refused locally: checks the error and that fetch was never called. */
 async function refusedLocally(externalId: unknown, input: unknown, maxPayloadBytes?: number) {

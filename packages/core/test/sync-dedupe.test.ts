@@ -1,20 +1,7 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CustomerSync, type CustomerSyncOptions } from '../src/sync.js';
-import { ada, FakeClient, failOnUnhandledRejections, manualClock, settle } from './sync-support.js';
+import { describe, expect, it, vi } from 'vitest';
+import { ada, FakeClient, manualClock, settle, useEngines } from './sync-support.js';
 
-failOnUnhandledRejections();
-
-const engines: CustomerSync<never>[] = [];
-function engine<TUser = typeof ada>(options: CustomerSyncOptions<TUser> = {}) {
-  const sync = new CustomerSync<TUser>({ flushOnExit: false, onError: () => {}, ...options });
-  engines.push(sync as CustomerSync<never>);
-  return sync;
-}
-
-afterEach(async () => {
-  vi.useRealTimers();
-  await Promise.all(engines.splice(0).map((sync) => sync.close(10)));
-});
+const { engine } = useEngines();
 
 describe('dedupe', () => {
   it('sends one request for 500 concurrent identifies of one user', async () => {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   CustomerEmailExistsError,
   SupportDeskApiError,
@@ -7,29 +7,9 @@ import {
   SupportDeskRateLimitError,
   SupportDeskValidationError,
 } from '../src/errors.js';
-import { CustomerSync, type CustomerSyncOptions } from '../src/sync.js';
-import {
-  ada,
-  FakeClient,
-  failOnUnhandledRejections,
-  manualClock,
-  recordingLogger,
-  settle,
-} from './sync-support.js';
+import { ada, FakeClient, manualClock, recordingLogger, settle, useEngines } from './sync-support.js';
 
-failOnUnhandledRejections();
-
-const engines: CustomerSync<never>[] = [];
-function engine(options: CustomerSyncOptions<typeof ada> = {}) {
-  const sync = new CustomerSync({ flushOnExit: false, onError: () => {}, ...options });
-  engines.push(sync as CustomerSync<never>);
-  return sync;
-}
-
-afterEach(async () => {
-  vi.useRealTimers();
-  await Promise.all(engines.splice(0).map((sync) => sync.close(10)));
-});
+const { engine } = useEngines();
 
 describe('failures retrying cannot fix', () => {
   it.each([

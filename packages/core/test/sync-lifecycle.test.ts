@@ -1,21 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SupportDeskConfigError, SupportDeskErrorCode, SupportDeskRateLimitError } from '../src/errors.js';
-import { CustomerSync, type CustomerSyncOptions } from '../src/sync.js';
-import { ada, FakeClient, failOnUnhandledRejections, recordingLogger, settle } from './sync-support.js';
+import { CustomerSync } from '../src/sync.js';
+import { ada, FakeClient, recordingLogger, settle, useEngines } from './sync-support.js';
 
-failOnUnhandledRejections();
+const { engine, closeAfterTest } = useEngines();
 
-const engines: CustomerSync<never>[] = [];
-function engine(options: CustomerSyncOptions<typeof ada> = {}) {
-  const sync = new CustomerSync({ flushOnExit: false, onError: () => {}, ...options });
-  engines.push(sync as CustomerSync<never>);
-  return sync;
-}
-
-afterEach(async () => {
-  vi.useRealTimers();
+afterEach(() => {
   vi.unstubAllEnvs();
-  await Promise.all(engines.splice(0).map((sync) => sync.close(10)));
 });
 
 const refTimers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
@@ -95,7 +86,7 @@ describe('beforeExit', () => {
     const client = new FakeClient();
     client.failNext(new SupportDeskRateLimitError('slow down', { retryAfterMs: 1_000 }));
     const sync = new CustomerSync({ client, onError: () => {}, now: () => Date.now() });
-    engines.push(sync as CustomerSync<never>);
+    closeAfterTest(sync);
     void sync.identify(ada);
     await vi.advanceTimersByTimeAsync(0);
     const timers = vi.getTimerCount();
@@ -109,7 +100,7 @@ describe('beforeExit', () => {
   it('does nothing when nothing is pending', () => {
     vi.useFakeTimers();
     const sync = new CustomerSync({ client: new FakeClient() });
-    engines.push(sync as CustomerSync<never>);
+    closeAfterTest(sync);
     process.emit('beforeExit', 0);
     expect(vi.getTimerCount()).toBe(0);
   });

@@ -1,27 +1,8 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SupportDeskErrorCode } from '../src/errors.js';
-import { CustomerSync, type CustomerSyncOptions } from '../src/sync.js';
-import {
-  ada,
-  FakeClient,
-  failOnUnhandledRejections,
-  manualClock,
-  recordingLogger,
-  settle,
-} from './sync-support.js';
+import { ada, FakeClient, manualClock, recordingLogger, settle, useEngines } from './sync-support.js';
 
-failOnUnhandledRejections();
-
-const engines: CustomerSync<never>[] = [];
-function engine<TUser = typeof ada>(options: CustomerSyncOptions<TUser> = {}) {
-  const sync = new CustomerSync<TUser>({ flushOnExit: false, onError: () => {}, ...options });
-  engines.push(sync as CustomerSync<never>);
-  return sync;
-}
-
-afterEach(async () => {
-  await Promise.all(engines.splice(0).map((sync) => sync.close(10)));
-});
+const { engine } = useEngines();
 
 const user = (id: number) => ({ ...ada, id: `u${id}` });
 

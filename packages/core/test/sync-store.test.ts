@@ -1,22 +1,10 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SupportDeskConfigError } from '../src/errors.js';
 import { MemorySyncStore } from '../src/memory-store.js';
 import type { ClaimResult, SyncStore } from '../src/store.js';
-import { CustomerSync, type CustomerSyncOptions } from '../src/sync.js';
-import { ada, FakeClient, failOnUnhandledRejections, recordingLogger, settle } from './sync-support.js';
+import { ada, FakeClient, recordingLogger, settle, useEngines } from './sync-support.js';
 
-failOnUnhandledRejections();
-
-const engines: CustomerSync<never>[] = [];
-function engine(options: CustomerSyncOptions<typeof ada> = {}) {
-  const sync = new CustomerSync({ flushOnExit: false, onError: () => {}, ...options });
-  engines.push(sync as CustomerSync<never>);
-  return sync;
-}
-
-afterEach(async () => {
-  await Promise.all(engines.splice(0).map((sync) => sync.close(10)));
-});
+const { engine } = useEngines();
 
 /** A shared store answering asynchronously, as a network store would; `answer` decides each claim. */
 function scriptedStore(answer: () => ClaimResult | Promise<ClaimResult> = () => 'claimed') {

@@ -1,5 +1,6 @@
-import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, vi } from 'vitest';
 import type { CustomerInput, UpsertResult } from '../src/schema.js';
+import { CustomerSync, type CustomerSyncOptions } from '../src/sync.js';
 
 // Captured before any test installs fake timers, so waiting a real turn always works.
 const realSetImmediate = globalThis.setImmediate;
@@ -23,6 +24,29 @@ export function failOnUnhandledRejections(): void {
   afterAll(() => {
     process.off('unhandledRejection', listener);
   });
+}
+
+/**
+ * Builds engines for a test file and closes every one after each test, with real timers back
+ * first so a close never waits on a fake clock; the file also fails on any unhandled rejection
+ * (see {@link failOnUnhandledRejections}). `engine` turns off the exit flush and the default
+ * error report, so a test sees only what it asks for; `closeAfterTest` takes an engine the test
+ * had to build itself.
+ */
+export function useEngines() {
+  failOnUnhandledRejections();
+  const engines: CustomerSync<never>[] = [];
+  afterEach(async () => {
+    vi.useRealTimers();
+    await Promise.all(engines.splice(0).map((sync) => sync.close(10)));
+  });
+  const closeAfterTest = <TUser>(sync: CustomerSync<TUser>): CustomerSync<TUser> => {
+    engines.push(sync as CustomerSync<never>);
+    return sync;
+  };
+  const engine = <TUser = typeof ada>(options: CustomerSyncOptions<TUser> = {}): CustomerSync<TUser> =>
+    closeAfterTest(new CustomerSync<TUser>({ flushOnExit: false, onError: () => {}, ...options }));
+  return { engine, closeAfterTest };
 }
 
 /** A clock the test moves by hand. */

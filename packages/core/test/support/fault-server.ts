@@ -1,5 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type Emulator, startEmulator } from '@supportdesk/emulator';
+import { afterAll, afterEach } from 'vitest';
 import { SupportDeskClient, type SupportDeskClientOptions } from '../../src/client.js';
 
 /** One request as the fault server received it. */
@@ -135,6 +137,21 @@ export function testClient(baseUrl: string, options: SupportDeskClientOptions = 
     retryMaxDelayMs: 5,
     ...options,
   });
+}
+
+/**
+ * Starts one emulator for the calling test file, empties it after each test and closes it
+ * after the last. Await it at the top level of the file, so every test reads the same instance.
+ */
+export async function useEmulator(): Promise<Emulator> {
+  const emulator = await startEmulator({ port: 0 });
+  afterEach(() => {
+    emulator.reset();
+  });
+  afterAll(async () => {
+    await emulator.close();
+  });
+  return emulator;
 }
 
 /** Polls `condition` every 5 ms, at most 2,000 times, for state another party changes. */
