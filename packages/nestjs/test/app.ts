@@ -12,7 +12,9 @@ import {
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { SkipCustomerSync } from '../src/index.js';
+import { type Emulator, startEmulator } from '@supportdesk/emulator';
+import { afterEach, beforeEach } from 'vitest';
+import { SkipCustomerSync, SupportDeskModule, type SupportDeskModuleRootOptions } from '../src/index.js';
 
 /** The API key every test app sends to the emulator. */
 export const API_KEY = 'sk_nest_test';
@@ -104,4 +106,57 @@ export async function createApp(platform: Platform, metadata: ModuleMetadata): P
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;
+}
+
+/** What {@link useNestApp} hands a test: its emulator and the app it boots against it. */
+export interface NestAppHarness {
+  /** This test's emulator, fresh for every test. */
+  readonly emulator: Emulator;
+  /** Boots an app with `metadata` (see {@link createApp}), closed after the test. */
+  create(metadata: ModuleMetadata): Promise<INestApplication>;
+  /** Boots an app importing `SupportDeskModule.forRoot` with the emulator's key and URL under `options`. */
+  start(options?: SupportDeskModuleRootOptions): Promise<INestApplication>;
+  /** Closes the app now, for a test about what closing does. */
+  closeApp(): Promise<void>;
+}
+
+/**
+ * Starts an emulator before each test and, after it, closes the app the test booted on
+ * `platform` and then the emulator.
+ */
+export function useNestApp(platform: Platform): NestAppHarness {
+  let emulator: Emulator | undefined;
+  let app: INestApplication | undefined;
+
+  beforeEach(async () => {
+    emulator = await startEmulator({ port: 0 });
+  });
+
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+    await emulator?.close();
+  });
+
+  const harness: NestAppHarness = {
+    get emulator() {
+      if (!emulator) throw new Error('the emulator starts in beforeEach; read it inside a test');
+      return emulator;
+    },
+    async create(metadata) {
+      app = await createApp(platform, metadata);
+      return app;
+    },
+    start: (options = {}) =>
+      harness.create({
+        imports: [
+          SupportDeskModule.forRoot({ apiKey: API_KEY, baseUrl: harness.emulator.baseUrl, ...options }),
+        ],
+      }),
+    async closeApp() {
+      await app?.close();
+      app = undefined;
+    },
+  };
+  return harness;
 }

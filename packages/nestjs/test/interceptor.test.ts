@@ -1,40 +1,19 @@
-import type { INestApplication } from '@nestjs/common';
-import { type Emulator, startEmulator } from '@supportdesk/emulator';
 import request from 'supertest';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SupportDeskModule, SupportDeskService } from '../src/index.js';
-import { API_KEY, ada, createApp, platforms, signedInAs } from './app.js';
+import { describe, expect, it } from 'vitest';
+import { SupportDeskService } from '../src/index.js';
+import { API_KEY, ada, platforms, signedInAs, useNestApp } from './app.js';
 
 describe.each(platforms)('the interceptor on %s', (platform) => {
-  let emulator: Emulator;
-  let app: INestApplication | undefined;
+  const nest = useNestApp(platform);
+  const { start } = nest;
 
-  beforeEach(async () => {
-    emulator = await startEmulator({ port: 0 });
-  });
-
-  afterEach(async () => {
-    await app?.close();
-    app = undefined;
-    await emulator.close();
-  });
-
-  async function start(
-    options: Parameters<typeof SupportDeskModule.forRoot>[0] = {},
-  ): Promise<INestApplication> {
-    app = await createApp(platform, {
-      imports: [SupportDeskModule.forRoot({ apiKey: API_KEY, baseUrl: emulator.baseUrl, ...options })],
-    });
-    return app;
-  }
-
-  const syncedIds = () => emulator.customers(API_KEY).map((customer) => customer.externalId);
+  const syncedIds = () => nest.emulator.customers(API_KEY).map((customer) => customer.externalId);
 
   it('syncs the user a guard set on the request', async () => {
     const running = await start();
     await request(running.getHttpServer()).get('/me').set(signedInAs(ada)).expect(200, { ok: true });
     await running.get(SupportDeskService).flush();
-    expect(emulator.customers(API_KEY)).toMatchObject([
+    expect(nest.emulator.customers(API_KEY)).toMatchObject([
       { externalId: ada.id, email: ada.email, name: ada.name },
     ]);
   });
@@ -43,7 +22,7 @@ describe.each(platforms)('the interceptor on %s', (platform) => {
     const running = await start();
     await request(running.getHttpServer()).get('/me').expect(200, { ok: true });
     await running.get(SupportDeskService).flush();
-    expect(emulator.requestCount).toBe(0);
+    expect(nest.emulator.requestCount).toBe(0);
     expect(running.get(SupportDeskService).stats().ignored).toBe(1);
   });
 
@@ -64,7 +43,7 @@ describe.each(platforms)('the interceptor on %s', (platform) => {
     const running = await start();
     await request(running.getHttpServer()).get(path).set(signedInAs(ada)).expect(200, body);
     await running.get(SupportDeskService).flush();
-    expect(emulator.requestCount).toBe(0);
+    expect(nest.emulator.requestCount).toBe(0);
   });
 
   it('syncs a handler marked @SkipCustomerSync(false) inside a skipped controller', async () => {
@@ -87,14 +66,14 @@ describe.each(platforms)('the interceptor on %s', (platform) => {
   });
 
   it('syncs before responding when awaitSync is on', async () => {
-    emulator.inject({ latencyMs: 300, times: 1 });
+    nest.emulator.inject({ latencyMs: 300, times: 1 });
     const running = await start({ awaitSync: true });
     await request(running.getHttpServer()).get('/me').set(signedInAs(ada)).expect(200, { ok: true });
     expect(syncedIds()).toEqual([ada.id]);
   });
 
   it('syncs before sending the error response when awaitSync is on', async () => {
-    emulator.inject({ latencyMs: 300, times: 1 });
+    nest.emulator.inject({ latencyMs: 300, times: 1 });
     const running = await start({ awaitSync: true });
     await request(running.getHttpServer()).get('/teapot').set(signedInAs(ada)).expect(418);
     expect(syncedIds()).toEqual([ada.id]);

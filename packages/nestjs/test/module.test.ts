@@ -1,8 +1,7 @@
-import { type DynamicModule, type INestApplication, Inject, Injectable, Module } from '@nestjs/common';
+import { type DynamicModule, Inject, Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { type Emulator, startEmulator } from '@supportdesk/emulator';
 import request from 'supertest';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   SupportDeskConfigError,
   SupportDeskModule,
@@ -10,7 +9,7 @@ import {
   type SupportDeskOptionsFactory,
   SupportDeskService,
 } from '../src/index.js';
-import { API_KEY, ada, createApp, platforms, signedInAs } from './app.js';
+import { API_KEY, ada, platforms, signedInAs, useNestApp } from './app.js';
 
 const SETTINGS = 'TEST_SETTINGS';
 
@@ -49,19 +48,6 @@ class Consumer {
 class FeatureModule {}
 
 describe('SupportDeskModule', () => {
-  let emulator: Emulator;
-  let app: INestApplication | undefined;
-
-  beforeEach(async () => {
-    emulator = await startEmulator({ port: 0 });
-  });
-
-  afterEach(async () => {
-    await app?.close();
-    app = undefined;
-    await emulator.close();
-  });
-
   const asyncVariants: Array<[string, (settings: Settings) => DynamicModule]> = [
     [
       'useFactory with inject and imports',
@@ -98,13 +84,15 @@ describe('SupportDeskModule', () => {
   ];
 
   describe.each(platforms)('on %s', (platform) => {
+    const nest = useNestApp(platform);
+
     it.each(asyncVariants)(
       'syncs request users when configured by forRootAsync with %s',
       async (_name, build) => {
-        app = await createApp(platform, { imports: [build({ baseUrl: emulator.baseUrl })] });
+        const app = await nest.create({ imports: [build({ baseUrl: nest.emulator.baseUrl })] });
         await request(app.getHttpServer()).get('/me').set(signedInAs(ada)).expect(200);
         await app.get(SupportDeskService).flush();
-        expect(emulator.customers(API_KEY).map((customer) => customer.externalId)).toEqual([ada.id]);
+        expect(nest.emulator.customers(API_KEY).map((customer) => customer.externalId)).toEqual([ada.id]);
       },
     );
   });

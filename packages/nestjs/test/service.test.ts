@@ -1,43 +1,23 @@
-import type { INestApplication } from '@nestjs/common';
-import { type Emulator, startEmulator } from '@supportdesk/emulator';
 import request from 'supertest';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CustomerSync,
   SUPPORTDESK_SYNC,
   SupportDeskClient,
   SupportDeskModule,
-  type SupportDeskModuleRootOptions,
   SupportDeskService,
 } from '../src/index.js';
-import { API_KEY, ada, createApp, platforms, signedInAs } from './app.js';
+import { API_KEY, ada, platforms, signedInAs, useNestApp } from './app.js';
 
 describe.each(platforms)('SupportDeskService on %s', (platform) => {
-  let emulator: Emulator;
-  let app: INestApplication | undefined;
-
-  beforeEach(async () => {
-    emulator = await startEmulator({ port: 0 });
-  });
-
-  afterEach(async () => {
-    await app?.close();
-    app = undefined;
-    await emulator.close();
-  });
-
-  async function start(
-    options: SupportDeskModuleRootOptions = { apiKey: API_KEY, baseUrl: emulator.baseUrl },
-  ): Promise<INestApplication> {
-    app = await createApp(platform, { imports: [SupportDeskModule.forRoot(options)] });
-    return app;
-  }
+  const nest = useNestApp(platform);
+  const { start } = nest;
 
   it('syncs a user passed to identify by hand', async () => {
     const running = await start();
     const outcome = await running.get(SupportDeskService).identify(ada);
     expect(outcome).toMatchObject({ status: 'synced', externalId: ada.id, wasCreated: true });
-    expect(emulator.customers(API_KEY)).toMatchObject([{ externalId: ada.id, name: ada.name }]);
+    expect(nest.emulator.customers(API_KEY)).toMatchObject([{ externalId: ada.id, name: ada.name }]);
   });
 
   it('counts the syncs it made in stats', async () => {
@@ -65,30 +45,27 @@ describe.each(platforms)('SupportDeskService on %s', (platform) => {
   });
 
   it('sends a pending sync when the app closes', async () => {
-    emulator.inject({ latencyMs: 300, times: 1 });
+    nest.emulator.inject({ latencyMs: 300, times: 1 });
     const running = await start();
     await request(running.getHttpServer()).get('/me').set(signedInAs(ada)).expect(200);
-    expect(emulator.customers(API_KEY)).toEqual([]);
-    await running.close();
-    app = undefined;
-    expect(emulator.customers(API_KEY)).toMatchObject([{ externalId: ada.id }]);
+    expect(nest.emulator.customers(API_KEY)).toEqual([]);
+    await nest.closeApp();
+    expect(nest.emulator.customers(API_KEY)).toMatchObject([{ externalId: ada.id }]);
   });
 
   it('closes the engine it built when the app closes', async () => {
     const running = await start();
     const { sync } = running.get(SupportDeskService);
-    await running.close();
-    app = undefined;
+    await nest.closeApp();
     await expect(sync.identify(ada)).resolves.toMatchObject({ status: 'dropped' });
   });
 
   it('flushes but leaves open an engine passed in as sync', async () => {
-    const sync = new CustomerSync({ apiKey: API_KEY, baseUrl: emulator.baseUrl });
-    const running = await start({ sync });
+    const sync = new CustomerSync({ apiKey: API_KEY, baseUrl: nest.emulator.baseUrl });
+    const running = await nest.create({ imports: [SupportDeskModule.forRoot({ sync })] });
     await request(running.getHttpServer()).get('/me').set(signedInAs(ada)).expect(200);
-    await running.close();
-    app = undefined;
-    expect(emulator.customers(API_KEY)).toHaveLength(1);
+    await nest.closeApp();
+    expect(nest.emulator.customers(API_KEY)).toHaveLength(1);
     await expect(sync.identify({ ...ada, name: 'Ada King' })).resolves.toMatchObject({ status: 'synced' });
     await sync.close();
   });
