@@ -1,6 +1,8 @@
+import { type Emulator, startEmulator } from '@supportdesk/emulator';
 import express5, { type Express, type RequestHandler } from 'express';
 import express4 from 'express4';
-import type { SyncCustomersMiddleware } from '../src/index.js';
+import { afterEach, beforeEach } from 'vitest';
+import { type SyncCustomersMiddleware, type SyncCustomersOptions, syncCustomers } from '../src/index.js';
 
 /** The only key the test emulators accept. */
 export const API_KEY = 'sk_test_express';
@@ -84,4 +86,54 @@ export function buildApp(
     res.json({ public: true });
   });
   return app;
+}
+
+/** What {@link useMiddleware} hands a test: its emulator and the middleware it creates against it. */
+export interface MiddlewareHarness {
+  /** This test's emulator, fresh for every test; it accepts only {@link API_KEY}. */
+  readonly emulator: Emulator;
+  /** The middleware the test last created, if any. */
+  readonly middleware: SyncCustomersMiddleware<TestUser> | undefined;
+  /** Creates the middleware with the emulator's key and URL and {@link mapTestUser}, under `options`. */
+  create(options?: SyncCustomersOptions<TestUser>): SyncCustomersMiddleware<TestUser>;
+}
+
+/**
+ * Starts an emulator before each test and, after it, closes the middleware's engine and then
+ * the emulator. `defaults` apply to every middleware the file creates, under each test's options.
+ */
+export function useMiddleware(defaults: SyncCustomersOptions<TestUser> = {}): MiddlewareHarness {
+  let emulator: Emulator | undefined;
+  let middleware: SyncCustomersMiddleware<TestUser> | undefined;
+
+  beforeEach(async () => {
+    emulator = await startEmulator({ port: 0, apiKeys: [API_KEY] });
+  });
+
+  afterEach(async () => {
+    await middleware?.sync.close();
+    middleware = undefined;
+    await emulator?.close();
+  });
+
+  const harness: MiddlewareHarness = {
+    get emulator() {
+      if (!emulator) throw new Error('the emulator starts in beforeEach; read it inside a test');
+      return emulator;
+    },
+    get middleware() {
+      return middleware;
+    },
+    create: (options = {}) => {
+      middleware = syncCustomers<TestUser>({
+        apiKey: API_KEY,
+        baseUrl: harness.emulator.baseUrl,
+        mapUser: mapTestUser,
+        ...defaults,
+        ...options,
+      });
+      return middleware;
+    },
+  };
+  return harness;
 }

@@ -1,58 +1,29 @@
-import { type Emulator, startEmulator } from '@supportdesk/emulator';
 import request from 'supertest';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type SyncCustomersMiddleware, type SyncCustomersOptions, syncCustomers } from '../src/index.js';
-import {
-  API_KEY,
-  authenticate,
-  buildApp,
-  frameworks,
-  mapTestUser,
-  meResponse,
-  seedUsers,
-  type TestUser,
-} from './apps.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { API_KEY, authenticate, buildApp, frameworks, meResponse, seedUsers, useMiddleware } from './apps.js';
 
 // The upstream answers slowly, so a response that did not wait for the sync would arrive
 // before the customer exists.
 const UPSTREAM_LATENCY_MS = 300;
 
 describe.each(frameworks)('awaitSync on $name', ({ express }) => {
-  let emulator: Emulator;
-  let middleware: SyncCustomersMiddleware<TestUser> | undefined;
+  const harness = useMiddleware({ awaitSync: true });
+  const { create } = harness;
 
-  beforeEach(async () => {
-    emulator = await startEmulator({ port: 0, apiKeys: [API_KEY] });
-    emulator.inject({ latencyMs: UPSTREAM_LATENCY_MS });
+  beforeEach(() => {
+    harness.emulator.inject({ latencyMs: UPSTREAM_LATENCY_MS });
   });
-
-  afterEach(async () => {
-    await middleware?.sync.close();
-    middleware = undefined;
-    await emulator.close();
-  });
-
-  const create = (options: SyncCustomersOptions<TestUser> = {}) => {
-    middleware = syncCustomers<TestUser>({
-      apiKey: API_KEY,
-      baseUrl: emulator.baseUrl,
-      mapUser: mapTestUser,
-      awaitSync: true,
-      ...options,
-    });
-    return middleware;
-  };
 
   it('answers once the customer exists at SupportDesk', async () => {
     const app = buildApp(express, create(), seedUsers());
     await request(app).get('/me').set('x-user', 'user_1').expect(203, meResponse('user_1'));
-    expect(emulator.customers(API_KEY).map((customer) => customer.name)).toEqual(['Ada Lovelace']);
+    expect(harness.emulator.customers(API_KEY).map((customer) => customer.name)).toEqual(['Ada Lovelace']);
   });
 
   it('waits for a user that route-level auth placed after the middleware sets', async () => {
     const app = buildApp(express, create(), seedUsers(), { auth: 'route' });
     await request(app).get('/me').set('x-user', 'user_2').expect(203, meResponse('user_2'));
-    expect(emulator.customers(API_KEY).map((customer) => customer.externalId)).toEqual(['user_2']);
+    expect(harness.emulator.customers(API_KEY).map((customer) => customer.externalId)).toEqual(['user_2']);
   });
 
   it('passes a streamed response through with its status, headers and every chunk', async () => {
@@ -70,14 +41,14 @@ describe.each(frameworks)('awaitSync on $name', ({ express }) => {
       stream: 'yes',
       text: 'one,two,three',
     });
-    expect(emulator.customers(API_KEY)).toHaveLength(1);
+    expect(harness.emulator.customers(API_KEY)).toHaveLength(1);
   });
 
   it('still answers unchanged when the sync fails', async () => {
-    emulator.reset();
-    emulator.inject({ status: 500 });
+    harness.emulator.reset();
+    harness.emulator.inject({ status: 500 });
     const app = buildApp(express, create({ maxRetries: 0, onError: () => {} }), seedUsers());
     await request(app).get('/me').set('x-user', 'user_1').expect(203, meResponse('user_1'));
-    expect(middleware?.sync.stats().failed).toBe(1);
+    expect(harness.middleware?.sync.stats().failed).toBe(1);
   });
 });

@@ -1,43 +1,32 @@
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Emulator, startEmulator } from '@supportdesk/emulator';
 import request from 'supertest';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type SyncCustomersMiddleware, type SyncCustomersOptions, syncCustomers } from '../src/index.js';
-import { API_KEY, buildApp, frameworks, mapTestUser, meResponse, seedUsers, type TestUser } from './apps.js';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  API_KEY,
+  buildApp,
+  frameworks,
+  meResponse,
+  seedUsers,
+  type TestUser,
+  useMiddleware,
+} from './apps.js';
 
 describe.each(frameworks)('syncCustomers on $name', ({ express }) => {
-  let emulator: Emulator;
+  const harness = useMiddleware();
+  const { create } = harness;
   let users: Map<string, TestUser>;
-  let middleware: SyncCustomersMiddleware<TestUser> | undefined;
 
-  beforeEach(async () => {
-    emulator = await startEmulator({ port: 0, apiKeys: [API_KEY] });
+  beforeEach(() => {
     users = seedUsers();
   });
-
-  afterEach(async () => {
-    await middleware?.sync.close();
-    middleware = undefined;
-    await emulator.close();
-  });
-
-  const create = (options: SyncCustomersOptions<TestUser> = {}) => {
-    middleware = syncCustomers<TestUser>({
-      apiKey: API_KEY,
-      baseUrl: emulator.baseUrl,
-      mapUser: mapTestUser,
-      ...options,
-    });
-    return middleware;
-  };
 
   it('upserts the logged-in user with exactly the mapped payload', async () => {
     const app = buildApp(express, create(), users);
     await request(app).get('/me').set('x-user', 'user_1').expect(203, meResponse('user_1'));
-    await middleware?.sync.flush();
+    await harness.middleware?.sync.flush();
     expect(
-      emulator.requests.map(({ method, path, apiKey, body }) => ({ method, path, apiKey, body })),
+      harness.emulator.requests.map(({ method, path, apiKey, body }) => ({ method, path, apiKey, body })),
     ).toEqual([
       {
         method: 'PATCH',
@@ -51,35 +40,35 @@ describe.each(frameworks)('syncCustomers on $name', ({ express }) => {
   it('sends nothing for an anonymous request', async () => {
     const app = buildApp(express, create(), users);
     await request(app).get('/public').expect(200, { public: true });
-    await middleware?.sync.flush();
-    expect(emulator.requestCount).toBe(0);
-    expect(middleware?.sync.stats().ignored).toBe(1);
+    await harness.middleware?.sync.flush();
+    expect(harness.emulator.requestCount).toBe(0);
+    expect(harness.middleware?.sync.stats().ignored).toBe(1);
   });
 
   it('sees a user that route-level auth placed after the middleware sets', async () => {
     const app = buildApp(express, create(), users, { auth: 'route' });
     await request(app).get('/me').set('x-user', 'user_2').expect(203, meResponse('user_2'));
-    await middleware?.sync.flush();
-    expect(emulator.customers(API_KEY).map((customer) => customer.externalId)).toEqual(['user_2']);
+    await harness.middleware?.sync.flush();
+    expect(harness.emulator.customers(API_KEY).map((customer) => customer.externalId)).toEqual(['user_2']);
   });
 
   it('sends one upsert for the same user over 20 requests', async () => {
     const app = buildApp(express, create(), users);
     for (let i = 0; i < 20; i++) await request(app).get('/me').set('x-user', 'user_1').expect(203);
-    await middleware?.sync.flush();
-    expect(emulator.upsertCount('user_1')).toBe(1);
+    await harness.middleware?.sync.flush();
+    expect(harness.emulator.upsertCount('user_1')).toBe(1);
   });
 
   it('sends one more upsert once the user changes their name', async () => {
     const app = buildApp(express, create(), users);
     await request(app).get('/me').set('x-user', 'user_1').expect(203);
-    await middleware?.sync.flush();
+    await harness.middleware?.sync.flush();
     users.set('user_1', { id: 'user_1', email: 'ada@example.com', name: 'Ada King', plan: 'pro' });
     await request(app).get('/me').set('x-user', 'user_1').expect(203);
     await request(app).get('/me').set('x-user', 'user_1').expect(203);
-    await middleware?.sync.flush();
-    expect(emulator.upsertCount('user_1')).toBe(2);
-    expect(emulator.customers(API_KEY)[0]?.name).toBe('Ada King');
+    await harness.middleware?.sync.flush();
+    expect(harness.emulator.upsertCount('user_1')).toBe(2);
+    expect(harness.emulator.customers(API_KEY)[0]?.name).toBe('Ada King');
   });
 
   it('sends one upsert for 50 concurrent requests of one user', async () => {
@@ -88,8 +77,8 @@ describe.each(frameworks)('syncCustomers on $name', ({ express }) => {
       Array.from({ length: 50 }, () => agent.get('/me').set('x-user', 'user_1')),
     );
     expect(responses.map((response) => response.status)).toEqual(Array(50).fill(203));
-    await middleware?.sync.flush();
-    expect(emulator.upsertCount('user_1')).toBe(1);
+    await harness.middleware?.sync.flush();
+    expect(harness.emulator.upsertCount('user_1')).toBe(1);
   });
 
   it('reads the user once per request although both finish and close fire', async () => {
@@ -97,7 +86,7 @@ describe.each(frameworks)('syncCustomers on $name', ({ express }) => {
     const app = buildApp(express, create({ getUser }), users);
     await request(app).get('/me').set('x-user', 'user_1').expect(203);
     await request(app).get('/public').expect(200);
-    await middleware?.sync.flush();
+    await harness.middleware?.sync.flush();
     expect(getUser).toHaveBeenCalledTimes(2);
   });
 
@@ -122,9 +111,9 @@ describe.each(frameworks)('syncCustomers on $name', ({ express }) => {
       client.end();
       await handlerEntered;
       client.destroy();
-      await vi.waitFor(() => expect(emulator.upsertCount('user_1')).toBe(1));
-      await middleware?.sync.flush();
-      expect(emulator.customers(API_KEY).map((customer) => customer.externalId)).toEqual(['user_1']);
+      await vi.waitFor(() => expect(harness.emulator.upsertCount('user_1')).toBe(1));
+      await harness.middleware?.sync.flush();
+      expect(harness.emulator.customers(API_KEY).map((customer) => customer.externalId)).toEqual(['user_1']);
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
@@ -132,14 +121,14 @@ describe.each(frameworks)('syncCustomers on $name', ({ express }) => {
   });
 
   it('answers while the upstream is still holding the upsert', async () => {
-    emulator.inject({ latencyMs: 5_000 });
+    harness.emulator.inject({ latencyMs: 5_000 });
     const app = buildApp(express, create({ maxRetries: 0 }), users);
     await request(app).get('/me').set('x-user', 'user_1').expect(203, meResponse('user_1'));
-    await vi.waitFor(() => expect(emulator.requestCount).toBe(1));
-    expect(emulator.customers(API_KEY)).toEqual([]);
-    expect(middleware?.sync.stats().inFlight).toBe(1);
+    await vi.waitFor(() => expect(harness.emulator.requestCount).toBe(1));
+    expect(harness.emulator.customers(API_KEY)).toEqual([]);
+    expect(harness.middleware?.sync.stats().inFlight).toBe(1);
     // Closing the emulator ends the held upsert, so the engine closes without waiting 5 s.
-    await emulator.close();
+    await harness.emulator.close();
   });
 
   it('exposes its engine as a read-only middleware.sync', () => {
