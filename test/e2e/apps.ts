@@ -1,6 +1,7 @@
 // The same tiny app built on every adapter: GET /public (no auth), GET /me (route-level auth
 // from the x-user-id / x-user-name headers, placed after the sync middleware), GET /boom (auth,
 // then the handler throws). The scenarios in scenarios.test.ts run against each of them.
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   type CanActivate,
@@ -56,6 +57,19 @@ export function userFromHeaders(
 
 type ExpressFactory = typeof express5;
 
+/** A listening Express or Koa server as a RunningApp: closing it stops the server, then the engine. */
+async function serve(server: Server, sync: CustomerSync): Promise<RunningApp> {
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    sync,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await sync.close();
+    },
+  };
+}
+
 async function startExpress(createExpress: ExpressFactory, settings: SyncSettings): Promise<RunningApp> {
   const app = createExpress();
   const middleware = expressSync(settings);
@@ -76,16 +90,7 @@ async function startExpress(createExpress: ExpressFactory, settings: SyncSetting
   app.use(((_error, _req, res, _next) => {
     res.status(500).send('handled');
   }) as express5.ErrorRequestHandler);
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    sync: middleware.sync,
-    async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await middleware.sync.close();
-    },
-  };
+  return serve(app.listen(0, '127.0.0.1'), middleware.sync);
 }
 
 async function startKoa(KoaClass: typeof Koa3, settings: SyncSettings): Promise<RunningApp> {
@@ -103,16 +108,7 @@ async function startKoa(KoaClass: typeof Koa3, settings: SyncSettings): Promise<
     if (ctx.path === '/me') ctx.body = { id: (ctx.state.user as TestUser | undefined)?.id ?? null };
     await next();
   });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    sync: middleware.sync,
-    async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await middleware.sync.close();
-    },
-  };
+  return serve(app.listen(0, '127.0.0.1'), middleware.sync);
 }
 
 @Injectable()
