@@ -1,8 +1,16 @@
-import { type Emulator, startEmulator } from '@supportdesk/emulator';
+import type { Emulator } from '@supportdesk/emulator';
 import request from 'supertest';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type SyncCustomersMiddleware, type SyncCustomersOptions, syncCustomers } from '../src/index.js';
-import { API_KEY, buildApp, frameworks, mapTestUser, meResponse, seedUsers, type TestUser } from './apps.js';
+import { describe, expect, it } from 'vitest';
+import type { SyncCustomersOptions } from '../src/index.js';
+import {
+  API_KEY,
+  buildApp,
+  frameworks,
+  meResponse,
+  seedUsers,
+  type TestUser,
+  useMiddleware,
+} from './apps.js';
 
 interface Failure {
   failure: string;
@@ -38,29 +46,12 @@ const failures: Failure[] = [
 ];
 
 describe.each(frameworks)('a failing sync on $name', ({ express }) => {
-  let emulator: Emulator;
-  let middleware: SyncCustomersMiddleware<TestUser> | undefined;
-
-  beforeEach(async () => {
-    emulator = await startEmulator({ port: 0, apiKeys: [API_KEY] });
-  });
-
-  afterEach(async () => {
-    await middleware?.sync.close();
-    middleware = undefined;
-    await emulator.close();
-  });
+  const harness = useMiddleware({ maxRetries: 0, onError: () => {} });
 
   it.each(failures)('leaves the response unchanged when $failure', async ({ options, arrange }) => {
+    const { emulator } = harness;
     await arrange?.(emulator);
-    middleware = syncCustomers<TestUser>({
-      apiKey: API_KEY,
-      baseUrl: emulator.baseUrl,
-      mapUser: mapTestUser,
-      maxRetries: 0,
-      onError: () => {},
-      ...options,
-    });
+    const middleware = harness.create(options);
     const app = buildApp(express, middleware, seedUsers());
 
     const response = await request(app).get('/me').set('x-user', 'user_1');
