@@ -2,9 +2,10 @@
  * What a client may be given and what it runs with: the options, their defaults, and the checks
  * that turn a wrong one into a SupportDeskConfigError when the client is made, never mid-request.
  */
+
+import { version } from '../package.json';
 import { SupportDeskConfigError } from './errors.js';
 import { abortableSleep } from './retry.js';
-import { VERSION } from './version.js';
 
 /** Where SupportDesk's API lives unless `baseUrl` or `SUPPORTDESK_BASE_URL` says otherwise. */
 export const DEFAULT_BASE_URL = 'https://supportdesk.innovartx.com/api/v1';
@@ -114,7 +115,7 @@ export function resolveSettings(options: SupportDeskClientOptions | undefined): 
     retryBaseDelayMs: integerOption(o.retryBaseDelayMs, 'retryBaseDelayMs', 250, 0, MAX_TIMER_MS),
     retryMaxDelayMs: integerOption(o.retryMaxDelayMs, 'retryMaxDelayMs', 5_000, 0, MAX_TIMER_MS),
     maxRetryAfterMs: integerOption(o.maxRetryAfterMs, 'maxRetryAfterMs', 60_000, 0, MAX_TIMER_MS),
-    userAgent: `supportdesk-node/${VERSION} (@supportdesk/core; node/${process.version})${userAgent ? ` ${userAgent}` : ''}`,
+    userAgent: `supportdesk-node/${version} (@supportdesk/core; node/${process.version})${userAgent ? ` ${userAgent}` : ''}`,
     sleep: functionOption(o.sleep, 'sleep', abortableSleep),
     now: functionOption(o.now, 'now', Date.now),
   };

@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_BASE_URL, SupportDeskClient, type SupportDeskClientOptions } from '../src/client.js';
 import { SupportDeskConfigError } from '../src/errors.js';
-import { VERSION } from '../src/version.js';
 import { API_KEY, countingFetch } from './support/fault-server.js';
 
 afterEach(() => {
@@ -215,12 +213,5 @@ describe('SupportDeskClient identity', () => {
     const client = new SupportDeskClient({ apiKey: API_KEY });
     const values = Reflect.ownKeys(client).map((key) => String(Reflect.get(client, key)));
     expect(values.join('\n')).not.toContain(API_KEY);
-  });
-
-  it('sends the version recorded in package.json', () => {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-      version: string;
-    };
-    expect(VERSION).toBe(pkg.version);
   });
 });

@@ -1,6 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { startEmulator } from '@supportdesk/emulator';
 import { describe, expect, it } from 'vitest';
+import { version } from '../package.json';
 import {
   CustomerEmailExistsError,
   SupportDeskApiError,
@@ -10,7 +11,6 @@ import {
   SupportDeskValidationError,
 } from '../src/errors.js';
 import { abortableSleep } from '../src/retry.js';
-import { VERSION } from '../src/version.js';
 import {
   API_KEY,
   recordingSleep,
@@ -54,7 +54,7 @@ describe('SupportDeskClient against the emulator: success', () => {
       'x-api-key': API_KEY,
       'content-type': 'application/json',
       accept: 'application/json',
-      'user-agent': `supportdesk-node/${VERSION} (@supportdesk/core; node/${process.version})`,
+      'user-agent': `supportdesk-node/${version} (@supportdesk/core; node/${process.version})`,
     });
   });
 

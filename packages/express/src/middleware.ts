@@ -5,7 +5,7 @@ import {
   type SyncOutcome,
 } from '@supportdesk/core';
 import type { NextFunction, Request, Response } from 'express';
-import { VERSION } from './version.js';
+import { version } from '../package.json';
 
 declare global {
   namespace Express {
@@ -57,7 +57,7 @@ export function syncCustomers<TUser = Express.User>(
   const adapter = createSyncAdapter<TUser, [req: Request, res: Response]>(
     options,
     readRequestUser,
-    `supportdesk-express/${VERSION}`,
+    `supportdesk-express/${version}`,
   );
 
   // One 'close' listener per response: a response emits 'close' once it is done, whether it
