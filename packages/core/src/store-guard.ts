@@ -8,7 +8,8 @@ type Answer<T> = { ok: true; value: T } | { ok: false };
 
 const FAILED: Answer<never> = { ok: false };
 
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+/** Whether a value answered by user code (a store, mapUser, getUser) is a promise to wait for. */
+export const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   (typeof value === 'object' || typeof value === 'function') &&
   value !== null &&
   typeof (value as { then?: unknown }).then === 'function';

@@ -12,7 +12,7 @@ import {
   type SyncClient,
 } from './options.js';
 import { Reporter } from './reporter.js';
-import { GuardedStore } from './store-guard.js';
+import { GuardedStore, isThenable } from './store-guard.js';
 import type { SyncOutcome, SyncStats, SyncStatus } from './sync-types.js';
 
 export type { CustomerSyncOptions, Logger, SyncClient } from './options.js';
@@ -28,11 +28,6 @@ const DEFAULT_CLOSE_MS = 10_000;
 
 const IGNORED: SyncOutcome = Object.freeze({ status: 'ignored' });
 const IGNORED_PROMISE = Promise.resolve(IGNORED);
-
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  (typeof value === 'object' || typeof value === 'function') &&
-  value !== null &&
-  typeof (value as { then?: unknown }).then === 'function';
 
 /** Edge runtimes have no `process` events; there is no exit to flush on there. */
 const hasProcessEvents = (): boolean => typeof process !== 'undefined' && typeof process.on === 'function';
