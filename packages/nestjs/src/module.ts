@@ -1,8 +1,9 @@
 import { type DynamicModule, type ExecutionContext, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR, Reflector } from '@nestjs/core';
 import { createSyncAdapter, type SyncAdapter } from '@supportdesk/core';
 import { version } from '../package.json';
-import { SupportDeskInterceptor } from './interceptor.js';
+import { AwaitSyncInterceptor } from './await-sync-interceptor.js';
+import { SupportDeskGuard } from './guard.js';
 import { ConfigurableModuleClass, type NestAsyncOptions } from './module-definition.js';
 import type {
   SupportDeskModuleAsyncOptions,
@@ -10,15 +11,24 @@ import type {
   SupportDeskModuleRootOptions,
 } from './options.js';
 import { SupportDeskService } from './service.js';
-import { SUPPORTDESK_ADAPTER, SUPPORTDESK_MODULE_OPTIONS, SUPPORTDESK_SYNC } from './tokens.js';
+import { SyncScope } from './sync-scope.js';
+import {
+  SUPPORTDESK_ADAPTER,
+  SUPPORTDESK_MODULE_OPTIONS,
+  SUPPORTDESK_SCOPE,
+  SUPPORTDESK_SYNC,
+} from './tokens.js';
 
+type Adapter = SyncAdapter<[ExecutionContext]>;
+
+/** The default getUser, for HTTP contexts only: `request.user` (`switchToHttp()` allocates per call). */
 function requestUser(context: ExecutionContext): unknown {
-  return context.switchToHttp().getRequest<{ user?: unknown }>().user;
+  return context.getArgByIndex<{ user?: unknown } | undefined>(0)?.user;
 }
 
 /**
- * Syncs the authenticated user of every request into SupportDesk, after the guards and the
- * handler have run, without delaying or failing the response. Global by default.
+ * Syncs the authenticated user of every request into SupportDesk once its response is done
+ * (after every guard and the handler), without delaying or failing the response. Global by default.
  *
  * @example
  * @Module({
@@ -41,11 +51,30 @@ function requestUser(context: ExecutionContext): unknown {
     },
     {
       provide: SUPPORTDESK_SYNC,
-      useFactory: (adapter: SyncAdapter<[ExecutionContext]>) => adapter.sync,
+      useFactory: (adapter: Adapter) => adapter.sync,
       inject: [SUPPORTDESK_ADAPTER],
     },
+    {
+      provide: SUPPORTDESK_SCOPE,
+      useFactory: (reflector: Reflector, options: SupportDeskModuleOptions) =>
+        new SyncScope(reflector, options.getUser !== undefined),
+      inject: [Reflector, SUPPORTDESK_MODULE_OPTIONS],
+    },
     SupportDeskService,
-    { provide: APP_INTERCEPTOR, useClass: SupportDeskInterceptor },
+    // One of the two hooks, chosen once the options are known (forRootAsync builds them late).
+    // Nest leaves out a global enhancer whose factory returns null, so the other costs nothing.
+    {
+      provide: APP_GUARD,
+      useFactory: (adapter: Adapter, scope: SyncScope) =>
+        adapter.awaitSync ? null : new SupportDeskGuard(adapter, scope),
+      inject: [SUPPORTDESK_ADAPTER, SUPPORTDESK_SCOPE],
+    },
+    {
+      provide: APP_INTERCEPTOR,
+      useFactory: (adapter: Adapter, scope: SyncScope) =>
+        adapter.awaitSync ? new AwaitSyncInterceptor(adapter, scope) : null,
+      inject: [SUPPORTDESK_ADAPTER, SUPPORTDESK_SCOPE],
+    },
   ],
   exports: [SupportDeskService, SUPPORTDESK_SYNC],
 })

@@ -38,7 +38,7 @@ export class SupportDeskService implements OnApplicationShutdown {
     this.ownsEngine = options.sync === undefined;
   }
 
-  /** The sync engine the module's interceptor uses. */
+  /** The sync engine the module feeds with the users of requests. */
   get sync(): CustomerSync {
     return this.adapter.sync;
   }

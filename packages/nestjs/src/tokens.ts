@@ -11,8 +11,11 @@ export const SUPPORTDESK_MODULE_OPTIONS = 'SUPPORTDESK_MODULE_OPTIONS';
  */
 export const SUPPORTDESK_SYNC = 'SUPPORTDESK_SYNC';
 
-/** The adapter built from the options: internal, shared by the interceptor and the service. */
+/** The adapter built from the options: internal, shared by the request hook and the service. */
 export const SUPPORTDESK_ADAPTER = 'SUPPORTDESK_ADAPTER';
+
+/** Which handled calls are synced (context types, `@SkipCustomerSync()`): internal. */
+export const SUPPORTDESK_SCOPE = 'SUPPORTDESK_SCOPE';
 
 /** Metadata key written by `@SkipCustomerSync()`. */
 export const SKIP_CUSTOMER_SYNC = 'supportdesk:skip-customer-sync';

@@ -2,11 +2,13 @@ import {
   type CanActivate,
   Controller,
   type ExecutionContext,
+  ForbiddenException,
   Get,
   HttpException,
   type INestApplication,
   Injectable,
   type ModuleMetadata,
+  UnauthorizedException,
   UseGuards,
 } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
@@ -48,6 +50,22 @@ export class HeaderAuthGuard implements CanActivate {
   }
 }
 
+/** Refuses every request, as an auth guard refuses one without valid credentials. */
+@Injectable()
+export class RejectingAuthGuard implements CanActivate {
+  canActivate(): boolean {
+    throw new UnauthorizedException();
+  }
+}
+
+/** Refuses a signed-in user, as a roles guard refuses one who lacks the role. */
+@Injectable()
+export class AdminOnlyGuard implements CanActivate {
+  canActivate(): boolean {
+    throw new ForbiddenException();
+  }
+}
+
 @Controller()
 @UseGuards(HeaderAuthGuard)
 export class AccountController {
@@ -65,6 +83,30 @@ export class AccountController {
   @SkipCustomerSync()
   health(): string {
     return 'up';
+  }
+
+  @Get('admin')
+  @UseGuards(AdminOnlyGuard)
+  admin(): string {
+    return 'secret';
+  }
+}
+
+/** No guard of its own: its user, if any, comes from a global guard. */
+@Controller('open')
+export class OpenController {
+  @Get()
+  open(): { open: true } {
+    return { open: true };
+  }
+}
+
+@Controller('locked')
+@UseGuards(RejectingAuthGuard)
+export class LockedController {
+  @Get()
+  locked(): string {
+    return 'never';
   }
 }
 
@@ -92,7 +134,7 @@ export function signedInAs(user: TestUser): Record<string, string> {
 /** A real Nest app on `platform` (not listening: supertest drives its HTTP server). */
 export async function createApp(platform: Platform, metadata: ModuleMetadata): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
-    controllers: [AccountController, InternalController],
+    controllers: [AccountController, InternalController, OpenController, LockedController],
     providers: [HeaderAuthGuard],
     ...metadata,
   }).compile();

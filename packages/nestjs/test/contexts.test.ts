@@ -5,8 +5,10 @@ import { createSyncAdapter } from '@supportdesk/core';
 import { type Emulator, startEmulator } from '@supportdesk/emulator';
 import { lastValueFrom, of } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SupportDeskInterceptor } from '../src/interceptor.js';
+import { AwaitSyncInterceptor } from '../src/await-sync-interceptor.js';
+import { SupportDeskGuard } from '../src/guard.js';
 import type { SupportDeskModuleOptions } from '../src/options.js';
+import { SyncScope } from '../src/sync-scope.js';
 import { API_KEY, ada } from './app.js';
 
 class EventsHandler {
@@ -22,10 +24,10 @@ function rpcContext(data: unknown): ExecutionContext {
   return context;
 }
 
-describe('the interceptor outside HTTP', () => {
+const readData = (context: ExecutionContext) => context.switchToRpc().getData();
+
+describe('outside HTTP', () => {
   let emulator: Emulator;
-  let interceptor: SupportDeskInterceptor;
-  let options: SupportDeskModuleOptions;
 
   beforeEach(async () => {
     emulator = await startEmulator({ port: 0 });
@@ -36,29 +38,51 @@ describe('the interceptor outside HTTP', () => {
   });
 
   function build(extra: SupportDeskModuleOptions = {}) {
-    options = { apiKey: API_KEY, baseUrl: emulator.baseUrl, ...extra };
+    const options: SupportDeskModuleOptions = { apiKey: API_KEY, baseUrl: emulator.baseUrl, ...extra };
     const adapter = createSyncAdapter(options, () => ada);
-    interceptor = new SupportDeskInterceptor(new Reflector(), adapter, options);
-    return adapter.sync;
+    const scope = new SyncScope(new Reflector(), options.getUser !== undefined);
+    return {
+      sync: adapter.sync,
+      guard: new SupportDeskGuard(adapter, scope),
+      interceptor: new AwaitSyncInterceptor(adapter, scope),
+    };
   }
 
-  it('ignores a non-HTTP context when no getUser is given', async () => {
-    const sync = build();
-    const result = await lastValueFrom(
-      interceptor.intercept(rpcContext(ada), { handle: () => of('handled') }),
-    );
-    await sync.close();
-    expect(result).toBe('handled');
-    expect(emulator.requestCount).toBe(0);
+  describe('the guard', () => {
+    it('lets a non-HTTP call through and syncs nobody when no getUser is given', async () => {
+      const { sync, guard } = build();
+      expect(guard.canActivate(rpcContext(ada))).toBe(true);
+      await sync.close();
+      expect(emulator.requestCount).toBe(0);
+    });
+
+    it('passes a non-HTTP context to a custom getUser as it lets the call in', async () => {
+      const { sync, guard } = build({ getUser: readData });
+      expect(guard.canActivate(rpcContext(ada))).toBe(true);
+      await sync.close();
+      expect(emulator.customers(API_KEY)).toMatchObject([{ externalId: ada.id }]);
+    });
   });
 
-  it('passes a non-HTTP context to a custom getUser', async () => {
-    const sync = build({ getUser: (context) => context.switchToRpc().getData() });
-    const result = await lastValueFrom(
-      interceptor.intercept(rpcContext(ada), { handle: () => of('handled') }),
-    );
-    await sync.close();
-    expect(result).toBe('handled');
-    expect(emulator.customers(API_KEY)).toMatchObject([{ externalId: ada.id }]);
+  describe('the awaitSync interceptor', () => {
+    it('ignores a non-HTTP context when no getUser is given', async () => {
+      const { sync, interceptor } = build({ awaitSync: true });
+      const result = await lastValueFrom(
+        interceptor.intercept(rpcContext(ada), { handle: () => of('handled') }),
+      );
+      await sync.close();
+      expect(result).toBe('handled');
+      expect(emulator.requestCount).toBe(0);
+    });
+
+    it('syncs the user of a non-HTTP context before passing the result on', async () => {
+      const { sync, interceptor } = build({ awaitSync: true, getUser: readData });
+      const result = await lastValueFrom(
+        interceptor.intercept(rpcContext(ada), { handle: () => of('handled') }),
+      );
+      expect(result).toBe('handled');
+      expect(emulator.customers(API_KEY)).toMatchObject([{ externalId: ada.id }]);
+      await sync.close();
+    });
   });
 });
