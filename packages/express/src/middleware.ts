@@ -67,26 +67,33 @@ export function syncCustomers<TUser = Express.User>(
     void adapter.identify(this.req, this);
   }
 
-  // A named function, so Express's debug output and stack traces say what it is.
-  function syncCustomersMiddleware(req: Request, res: Response, next: NextFunction): void {
-    if (adapter.awaitSync) {
-      // The held end identifies first; 'close' then reuses its outcome.
-      let outcome: Promise<SyncOutcome> | undefined;
-      const identify = (): Promise<SyncOutcome> => {
-        outcome ??= adapter.identify(req, res);
-        return outcome;
-      };
-      holdEndUntil(res, identify);
-      res.on('close', identify);
-    } else {
-      res.on('close', identifyOnClose);
-    }
+  // Named functions, so Express's debug output and stack traces say what they are. Which one
+  // runs is decided here, once, not on every request.
+  function syncCustomersMiddleware(_req: Request, res: Response, next: NextFunction): void {
+    res.on('close', identifyOnClose);
     next();
   }
-  return Object.defineProperty(syncCustomersMiddleware, 'sync', {
-    value: adapter.sync,
-    enumerable: true,
-  }) as SyncCustomersMiddleware<TUser>;
+
+  function syncCustomersAwaitingMiddleware(req: Request, res: Response, next: NextFunction): void {
+    // The held end identifies first; 'close' then reuses its outcome.
+    let outcome: Promise<SyncOutcome> | undefined;
+    const identify = (): Promise<SyncOutcome> => {
+      outcome ??= adapter.identify(req, res);
+      return outcome;
+    };
+    holdEndUntil(res, identify);
+    res.on('close', identify);
+    next();
+  }
+
+  return Object.defineProperty(
+    adapter.awaitSync ? syncCustomersAwaitingMiddleware : syncCustomersMiddleware,
+    'sync',
+    {
+      value: adapter.sync,
+      enumerable: true,
+    },
+  ) as SyncCustomersMiddleware<TUser>;
 }
 
 /**

@@ -61,17 +61,24 @@ export function syncCustomers<TUser = unknown, TContext = KoaContextLike>(
     readStateUser,
     `supportdesk-koa/${version}`,
   );
+  // A `finally` so a downstream throw neither skips the sync nor is replaced by it: identify
+  // never rejects. Which middleware runs is decided here, once, not on every request.
   const middleware = async (ctx: TContext, next: () => Promise<unknown>): Promise<unknown> => {
     try {
       return await next();
     } finally {
-      // A `finally` so a downstream throw neither skips the sync nor is replaced by it:
-      // identify never rejects, and awaiting it here leaves the pending error untouched.
-      const outcome = adapter.identify(ctx);
-      if (adapter.awaitSync) await outcome;
+      void adapter.identify(ctx);
     }
   };
-  return Object.defineProperty(middleware, 'sync', {
+  const awaitingMiddleware = async (ctx: TContext, next: () => Promise<unknown>): Promise<unknown> => {
+    try {
+      return await next();
+    } finally {
+      // Awaiting identify here leaves a pending downstream error untouched.
+      await adapter.identify(ctx);
+    }
+  };
+  return Object.defineProperty(adapter.awaitSync ? awaitingMiddleware : middleware, 'sync', {
     value: adapter.sync,
     enumerable: true,
   }) as SyncCustomersMiddleware<TUser, TContext>;
