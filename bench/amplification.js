@@ -4,8 +4,9 @@
  * that upserts on every request (N). Counts, not timings: app, load and emulator share this
  * process.
  */
-import { startExpressApp } from './lib/apps.js';
+
 import { runIfMain } from './lib/cli.js';
+import { startExpressApp } from './lib/express-app.js';
 import { assertClean, load } from './lib/load.js';
 import { formatCount } from './lib/stats.js';
 import { printTable, verdict } from './lib/table.js';

@@ -1,24 +1,28 @@
 /**
- * Child process that serves the variants of one framework's app (lib/apps.js), so the
- * apps and the load generator (the parent) run on separate event loops and separate cores.
- * argv: <framework> <baseUrl> <userCount>. Talks to the parent over IPC:
- * it sends `{ type: 'ready', ports }`; it answers `flush` with `{ type: 'flushed', stats }`,
- * `cpu` with `{ type: 'cpu', micros }` (its CPU time so far, user + system) and `close` with
- * `{ type: 'closed' }`, then exits once nothing is left open.
+ * Child process that serves variants of one adapter's app (an entry of ADAPTERS in
+ * throughput.js), so the apps and the load generator (the parent) run on separate event loops
+ * and separate cores. argv: one JSON object `{ adapter, variants, baseUrl, userCount, cpu }`:
+ * it pins itself to `cpu`, then talks to the parent over IPC. It sends
+ * `{ type: 'ready', ports, pinned }`; it answers `flush` with `{ type: 'flushed', stats }`,
+ * `cpu` with `{ type: 'cpu', micros }` (its CPU time so far, user + system, all threads) and
+ * `close` with `{ type: 'closed' }`, then exits once nothing is left open.
  */
-import { appStarters, throughputVariants } from './apps.js';
+import { pinToCpu } from './pin.js';
 import { makeUsers } from './users.js';
 
-const [framework = '', baseUrl = '', userCount = '0'] = process.argv.slice(2);
-const start = appStarters[framework];
-if (start === undefined || process.send === undefined) {
-  console.error('usage: fork app-server.js <express|koa|nest> <baseUrl> <userCount> (with IPC)');
+if (process.send === undefined) {
+  console.error('usage: fork app-server.js <JSON { adapter, variants, baseUrl, userCount, cpu }> (with IPC)');
   process.exit(2);
 }
+const { adapter, variants, baseUrl, userCount, cpu } = JSON.parse(process.argv[2] ?? '{}');
+const pinned = pinToCpu(cpu);
+const start = (await import(`./${adapter.module}`))[adapter.start];
 
-const users = makeUsers(Number(userCount), `${framework}_user`);
+const users = makeUsers(userCount, `${adapter.id}_user`);
 const apps = {};
-for (const variant of throughputVariants[framework]) apps[variant] = await start({ users, variant, baseUrl });
+for (const variant of variants) {
+  apps[variant] = await start({ ...adapter.options, users, variant, baseUrl });
+}
 
 async function closeAll() {
   await Promise.all(Object.values(apps).map((app) => app.close()));
@@ -43,4 +47,4 @@ process.on('message', (message) => {
 process.once('disconnect', () => void closeAll().catch(() => undefined));
 
 const ports = Object.fromEntries(Object.entries(apps).map(([variant, app]) => [variant, app.port]));
-process.send({ type: 'ready', ports });
+process.send({ type: 'ready', ports, pinned });

@@ -28,17 +28,23 @@ function nextMessage(child, type, timeoutMs) {
 }
 
 /**
- * Forks lib/app-server.js for `framework` and resolves once its apps listen (`ports` by variant).
- * @returns {Promise<{ ports: Record<string, number>, flush(): Promise<object>, cpuMicros(): Promise<number>, close(): Promise<void> }>}
+ * Forks lib/app-server.js to serve `variants` of `adapter` (an entry of ADAPTERS in
+ * throughput.js), pinned to `cpu`, and resolves once its apps listen (`ports` by variant). With `cpuProfileDir`, the child writes a
+ * V8 CPU profile there when it exits (`node --cpu-prof`).
+ * @returns {Promise<{ ports: Record<string, number>, pinned: boolean, flush(): Promise<object>, cpuMicros(): Promise<number>, close(): Promise<void> }>}
  */
-export async function startAppServer(framework, { baseUrl, userCount }) {
-  const child = fork(appServerPath, [framework, baseUrl, String(userCount)], {
+export async function startAppServer(adapter, variants, { baseUrl, userCount, cpu, cpuProfileDir }) {
+  const framework = adapter.name;
+  const execArgv = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
+  const child = fork(appServerPath, [JSON.stringify({ adapter, variants, baseUrl, userCount, cpu })], {
+    execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   try {
-    const { ports } = await nextMessage(child, 'ready', 30_000);
+    const { ports, pinned } = await nextMessage(child, 'ready', 30_000);
     return {
       ports,
+      pinned,
       flush: async () => {
         const reply = nextMessage(child, 'flushed', 30_000);
         child.send({ type: 'flush' });

@@ -12,9 +12,25 @@ export function isMain(moduleUrl) {
   }
 }
 
-/** Options every benchmark's `run` takes, read from the command line. */
+/** The value of `--name=value` on the command line, or `undefined`. */
+function flag(argv, name) {
+  const prefix = `--${name}=`;
+  return argv.find((arg) => arg.startsWith(prefix))?.slice(prefix.length);
+}
+
+/**
+ * Options every benchmark's `run` takes, read from the command line: `--smoke`; and, for the
+ * benchmarks that use them, `--only=a,b` (a subset by id), `--rounds=N` and `--cpu-prof=<dir>`.
+ */
 export function optionsFromArgv(argv = process.argv.slice(2)) {
-  return { smoke: argv.includes('--smoke') };
+  const only = flag(argv, 'only');
+  const rounds = flag(argv, 'rounds');
+  return {
+    smoke: argv.includes('--smoke'),
+    only: only === undefined ? undefined : only.split(','),
+    rounds: rounds === undefined ? undefined : Number(rounds),
+    cpuProfileDir: flag(argv, 'cpu-prof'),
+  };
 }
 
 /**

@@ -5,9 +5,19 @@ import autocannon from 'autocannon';
  * requests. Resolves to the mean requests per second and the counts that make a run invalid
  * (connection errors, timeouts, non-2xx answers), which the caller must check.
  *
- * @param {{ port: number, requests: object[], connections?: number, durationS?: number, amount?: number }} options
+ * autocannon notices that a run is over at its next sample, every `sampleIntervalMs`: a short
+ * run (a smoke test's) wants a short interval, or each run lasts at least a second.
+ *
+ * @param {{ port: number, requests: object[], connections?: number, durationS?: number, amount?: number, sampleIntervalMs?: number }} options
  */
-export async function load({ port, requests, connections = 10, durationS = 5, amount }) {
+export async function load({
+  port,
+  requests,
+  connections = 10,
+  durationS = 5,
+  amount,
+  sampleIntervalMs = 1000,
+}) {
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
     connections,
@@ -15,6 +25,7 @@ export async function load({ port, requests, connections = 10, durationS = 5, am
     amount,
     requests,
     timeout: 10,
+    sampleInt: sampleIntervalMs,
   });
   const total = result.requests.total;
   return {
