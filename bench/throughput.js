@@ -7,7 +7,8 @@
  * over rounds of the ratio to the baseline of the same round. The server's CPU time per request
  * is measured beside it: other load on the machine moves it far less than requests/s.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { startAppServer } from './lib/child.js';
 import { runIfMain } from './lib/cli.js';
 import { assertClean, load } from './lib/load.js';
@@ -100,7 +101,7 @@ const LAYER_TOLERANCE = 0.99;
 // A run is `durationS` seconds, or `amount` requests. The smoke run only checks that every
 // variant serves: no warm-up, and a few requests each.
 const SETTINGS = {
-  full: { rounds: 7, durationS: 3, warmupS: 2, connections: 50, userCount: 100 },
+  full: { rounds: 5, durationS: 5, warmupS: 2, connections: 50, userCount: 100 },
   smoke: { rounds: 1, amount: 200, connections: 10, userCount: 10, sampleIntervalMs: 20 },
 };
 
@@ -116,7 +117,6 @@ async function measureAdapter(adapter, upstream, settings, { cpus, cpuProfileDir
     baseUrl: upstream.baseUrl,
     userCount,
     cpu: cpus.server,
-    cpuProfileDir,
   });
   const run = (variant, warmUp) =>
     load({
@@ -129,7 +129,7 @@ async function measureAdapter(adapter, upstream, settings, { cpus, cpuProfileDir
         : { durationS: settings.durationS, amount: settings.amount }),
     });
   try {
-    const before = upstream.upserts();
+    const upsertsBefore = upstream.upserts();
     // Every connection walks the users from the first, in step: a timed warm-up may not reach
     // the last ones. One request per user, one at a time, syncs them all first.
     assertClean(
@@ -141,25 +141,51 @@ async function measureAdapter(adapter, upstream, settings, { cpus, cpuProfileDir
         assertClean(await run(variant, true), `${adapter.name} ${variant} warm-up`);
     }
     const warmStats = await server.flush();
-    const warmUpserts = upstream.upserts() - before;
+    const warmUpserts = upstream.upserts() - upsertsBefore;
     if (warmStats.synced !== userCount) {
       throw new Error(`${adapter.name}: warm-up synced ${warmStats.synced} users, expected ${userCount}`);
     }
 
-    const perSecond = Object.fromEntries(variants.map((variant) => [variant, []]));
-    const cpuMicros = Object.fromEntries(variants.map((variant) => [variant, []]));
+    const byVariant = () => Object.fromEntries(variants.map((variant) => [variant, []]));
+    const perSecond = byVariant();
+    const cpuMicros = byVariant();
+    const gcMicros = byVariant();
+    const gcPerThousand = byVariant();
+    const requestsServed = Object.fromEntries(variants.map((variant) => [variant, 0]));
+    if (cpuProfileDir) await server.startProfile();
     for (let round = 0; round < settings.rounds; round += 1) {
       for (const variant of rotate(variants, round)) {
-        const cpuBefore = await server.cpuMicros();
+        const before = await server.usage();
         const result = await run(variant, false);
+        const after = await server.usage();
         assertClean(result, `${adapter.name} ${variant}`);
         perSecond[variant].push(result.requestsPerSecond);
-        cpuMicros[variant].push(((await server.cpuMicros()) - cpuBefore) / result.total);
+        cpuMicros[variant].push((after.cpuMicros - before.cpuMicros) / result.total);
+        gcMicros[variant].push((after.gcMicros - before.gcMicros) / result.total);
+        gcPerThousand[variant].push(((after.gcCount - before.gcCount) * 1000) / result.total);
+        requestsServed[variant] += result.total;
       }
     }
+    if (cpuProfileDir) {
+      const path = join(cpuProfileDir, `${adapter.id}.cpuprofile`);
+      await server.stopProfile(path);
+      console.log(
+        `${adapter.name}: CPU profile of the measured rounds in ${path}; requests served:`,
+        requestsServed,
+      );
+    }
     await server.flush();
-    const measuredUpserts = upstream.upserts() - before - warmUpserts;
-    return { adapter, pinned: server.pinned, perSecond, cpuMicros, warmUpserts, measuredUpserts };
+    const measuredUpserts = upstream.upserts() - upsertsBefore - warmUpserts;
+    return {
+      adapter,
+      pinned: server.pinned,
+      perSecond,
+      cpuMicros,
+      gcMicros,
+      gcPerThousand,
+      warmUpserts,
+      measuredUpserts,
+    };
   } finally {
     await server.close();
   }
@@ -199,18 +225,28 @@ function printFigures(all, settings) {
   const runLength = settings.amount ? `${settings.amount} requests` : `${settings.durationS} s`;
   printTable(
     'Throughput by variant (users already synced): medians over rounds, ratios to the baseline of the same round',
-    ['app', 'variant', 'req/s', 'req/s ratio (range)', 'server CPU µs/req (best)', 'CPU ratio (range)'],
+    [
+      'app',
+      'variant',
+      'req/s',
+      'req/s ratio (range)',
+      'server CPU µs/req',
+      'CPU ratio (range)',
+      'GC µs/req',
+      'GCs / 1000 req',
+    ],
     all.flatMap((figures) =>
       variantsOf(figures.adapter).map((variant) => {
         const versus = compare(figures, variant, 'baseline');
-        const cpu = figures.cpuMicros[variant];
         return [
           figures.adapter.name,
           labelOf(figures.adapter, variant),
           Math.round(median(figures.perSecond[variant])),
           variant === 'baseline' ? '1' : `${fixed(versus.ratio)} (${spread(versus.range)})`,
-          `${median(cpu).toFixed(1)} (${Math.min(...cpu).toFixed(1)})`,
+          median(figures.cpuMicros[variant]).toFixed(1),
           variant === 'baseline' ? '1' : `${fixed(versus.cpuRatio)} (${spread(versus.cpuRange)})`,
+          median(figures.gcMicros[variant]).toFixed(1),
+          median(figures.gcPerThousand[variant]).toFixed(2),
         ];
       }),
     ),
@@ -218,7 +254,8 @@ function printFigures(all, settings) {
       `${settings.rounds} rounds of ${runLength} per variant, ${settings.connections} connections, ${settings.userCount} users`,
       'cycled by header and cookie. CPU: the app server process (user + system, every thread) per',
       "request; CPU ratio: the baseline's CPU per request over the variant's, per round (a throughput",
-      "ratio that other processes on the machine move far less than req/s); best: the round's minimum.",
+      'ratio that other processes on the machine move far less than req/s).',
+      'GC: time in garbage collections per request, and collections per 1,000 requests (perf_hooks).',
     ],
   );
   printTable(
@@ -251,17 +288,19 @@ function printFigures(all, settings) {
 
 /**
  * Measures every adapter (or those named in `only`, by id); resolves to their figures.
- * @param {{ smoke?: boolean, only?: string[], rounds?: number, cpuProfileDir?: string }} [options]
+ * @param {{ smoke?: boolean, only?: string[], rounds?: number, durationS?: number, cpuProfileDir?: string }} [options]
  */
-export async function run({ smoke = false, only, rounds, cpuProfileDir } = {}) {
+export async function run({ smoke = false, only, rounds, durationS, cpuProfileDir } = {}) {
   const settings = { ...(smoke ? SETTINGS.smoke : SETTINGS.full), smoke };
   if (rounds > 0) settings.rounds = rounds;
+  if (durationS > 0) settings.durationS = durationS;
   const picked = ADAPTERS.filter((adapter) => only === undefined || only.includes(adapter.id));
   const missing = picked.filter((adapter) => !isAvailable(adapter));
   for (const adapter of missing) {
     if (!adapter.optional) throw new Error(`${adapter.name}: bench/lib/${adapter.module} is missing`);
     console.log(`${adapter.name}: skipped, bench/lib/${adapter.module} does not exist yet`);
   }
+  if (cpuProfileDir) mkdirSync(cpuProfileDir, { recursive: true });
   const cpus = cpuPlan();
   const loadPinned = pinToCpu(cpus.load);
   const upstream = await startCountingEmulator();

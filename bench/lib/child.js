@@ -29,15 +29,12 @@ function nextMessage(child, type, timeoutMs) {
 
 /**
  * Forks lib/app-server.js to serve `variants` of `adapter` (an entry of ADAPTERS in
- * throughput.js), pinned to `cpu`, and resolves once its apps listen (`ports` by variant). With `cpuProfileDir`, the child writes a
- * V8 CPU profile there when it exits (`node --cpu-prof`).
- * @returns {Promise<{ ports: Record<string, number>, pinned: boolean, flush(): Promise<object>, cpuMicros(): Promise<number>, close(): Promise<void> }>}
+ * throughput.js), pinned to `cpu`, and resolves once its apps listen (`ports` by variant).
+ * @returns {Promise<{ ports: Record<string, number>, pinned: boolean, flush(): Promise<object>, usage(): Promise<{ cpuMicros: number, gcCount: number, gcMicros: number }>, startProfile(): Promise<void>, stopProfile(path: string): Promise<void>, close(): Promise<void> }>}
  */
-export async function startAppServer(adapter, variants, { baseUrl, userCount, cpu, cpuProfileDir }) {
+export async function startAppServer(adapter, variants, { baseUrl, userCount, cpu }) {
   const framework = adapter.name;
-  const execArgv = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
   const child = fork(appServerPath, [JSON.stringify({ adapter, variants, baseUrl, userCount, cpu })], {
-    execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   try {
@@ -50,11 +47,27 @@ export async function startAppServer(adapter, variants, { baseUrl, userCount, cp
         child.send({ type: 'flush' });
         return (await reply).stats;
       },
-      /** CPU time the app server has used so far, in µs: unlike req/s, barely moved by other processes. */
-      cpuMicros: async () => {
+      /**
+       * CPU time the app server has used so far, in µs (unlike req/s, barely moved by other
+       * processes), and its garbage collections so far (count, and their time in µs).
+       */
+      usage: async () => {
         const reply = nextMessage(child, 'cpu', 10_000);
         child.send({ type: 'cpu' });
-        return (await reply).micros;
+        const { micros, gcCount, gcMicros } = await reply;
+        return { cpuMicros: micros, gcCount, gcMicros };
+      },
+      /** Starts a V8 CPU profile of the app server (for the measured rounds only). */
+      startProfile: async () => {
+        const reply = nextMessage(child, 'profiling', 10_000);
+        child.send({ type: 'profile-start' });
+        await reply;
+      },
+      /** Stops the profile and has the app server write it to `path` (a .cpuprofile file). */
+      stopProfile: async (path) => {
+        const reply = nextMessage(child, 'profiled', 30_000);
+        child.send({ type: 'profile-stop', path });
+        await reply;
       },
       close: async () => {
         if (child.exitCode !== null || child.signalCode !== null) return;

@@ -20,15 +20,18 @@ function flag(argv, name) {
 
 /**
  * Options every benchmark's `run` takes, read from the command line: `--smoke`; and, for the
- * benchmarks that use them, `--only=a,b` (a subset by id), `--rounds=N` and `--cpu-prof=<dir>`.
+ * benchmarks that use them, `--only=a,b` (a subset by id), `--rounds=N`, `--duration=S` (seconds
+ * per run) and `--cpu-prof=<dir>`.
  */
 export function optionsFromArgv(argv = process.argv.slice(2)) {
   const only = flag(argv, 'only');
   const rounds = flag(argv, 'rounds');
+  const duration = flag(argv, 'duration');
   return {
     smoke: argv.includes('--smoke'),
     only: only === undefined ? undefined : only.split(','),
     rounds: rounds === undefined ? undefined : Number(rounds),
+    durationS: duration === undefined ? undefined : Number(duration),
     cpuProfileDir: flag(argv, 'cpu-prof'),
   };
 }
