@@ -169,10 +169,8 @@ async function measureAdapter(adapter, upstream, settings, { cpus, cpuProfileDir
     if (cpuProfileDir) {
       const path = join(cpuProfileDir, `${adapter.id}.cpuprofile`);
       await server.stopProfile(path);
-      console.log(
-        `${adapter.name}: CPU profile of the measured rounds in ${path}; requests served:`,
-        requestsServed,
-      );
+      console.log(`${adapter.name}: CPU profile of the measured rounds in ${path}`);
+      console.log(`  requests served by variant: ${JSON.stringify(requestsServed)}`);
     }
     await server.flush();
     const measuredUpserts = upstream.upserts() - upsertsBefore - warmUpserts;
