@@ -1,7 +1,9 @@
+import { z } from 'zod';
+import { flag, func, parseConfig, shaped } from './config.js';
+import { CustomerSync, identifyWith } from './engine/customer-sync.js';
+import type { CustomerSyncOptions } from './engine/options.js';
+import type { SyncOutcome } from './engine/outcome.js';
 import { SupportDeskConfigError } from './errors.js';
-import type { CustomerSyncOptions } from './options.js';
-import { CustomerSync, identifyWith } from './sync.js';
-import type { SyncOutcome } from './sync-types.js';
 
 /**
  * Options every framework adapter takes: the engine's options (or `sync`, an engine to share),
@@ -39,71 +41,63 @@ export interface SyncAdapter<TContext extends unknown[] = unknown[], TUser = unk
   identify(...context: TContext): Promise<SyncOutcome>;
 }
 
-const ADAPTER_KEYS: ReadonlySet<string> = new Set(['sync', 'getUser', 'awaitSync']);
-
-function isCustomerSync(value: unknown): value is CustomerSync<never> {
-  if (value instanceof CustomerSync) return true;
+function isCustomerSync(value: object): boolean {
   // Another copy of this package (an ESM and a CJS one side by side) answers to the same symbol.
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Record<PropertyKey, unknown>)[identifyWith] === 'function'
-  );
+  return value instanceof CustomerSync || typeof Reflect.get(value, identifyWith) === 'function';
 }
+
+/** The adapter's own options; the rest are the engine's, which the engine checks itself. */
+const adapterSchema = z.looseObject({
+  sync: shaped<CustomerSync<never>>(
+    'sync',
+    isCustomerSync,
+    'a CustomerSync, e.g. sync: new CustomerSync({ apiKey, mapUser })',
+  ).optional(),
+  getUser: func('getUser', 'reading the user from the request, e.g. (req) => req.user').optional(),
+  awaitSync: flag('awaitSync').optional(),
+});
 
 /**
  * Validates an adapter's options (at creation, never during a request) and returns what the
- * adapter calls per request. Shared by the Express, Koa and NestJS adapters.
+ * adapter calls per request. Shared by the Express, Koa, NestJS and Fastify adapters.
  *
  * @param adapterName added to the client's `User-Agent`, e.g. `supportdesk-express/0.1.0`.
+ * @param caller what the user called, named in a configuration error, e.g. `syncCustomers`.
  * @throws SupportDeskConfigError when an option is invalid, or the API key is missing.
  * @example
- * const adapter = createSyncAdapter(options, (req) => req.user, 'supportdesk-express/0.1.0');
- * res.once('finish', () => void adapter.identify(req, res));
+ * const adapter = createSyncAdapter(options, (req) => req.user, 'supportdesk-express/0.1.0', 'syncCustomers');
+ * res.once('close', () => void adapter.identify(req, res));
  */
 export function createSyncAdapter<TUser, TContext extends unknown[]>(
   options: AdapterOptions<TUser, TContext> | undefined,
   defaultGetUser: (...context: TContext) => unknown,
   adapterName?: string,
+  caller = 'createSyncAdapter',
 ): SyncAdapter<TContext, TUser> {
-  if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options)))
-    throw new SupportDeskConfigError('The options must be an object, e.g. { mapUser, getUser }');
-  const { sync, getUser, awaitSync, ...engineOptions } = options ?? {};
-  if (getUser !== undefined && typeof getUser !== 'function')
-    throw new SupportDeskConfigError(
-      'getUser must be a function reading the user from the request, e.g. (req) => req.user',
-    );
-  if (awaitSync !== undefined && typeof awaitSync !== 'boolean')
-    throw new SupportDeskConfigError('awaitSync must be true or false');
   if (typeof defaultGetUser !== 'function')
     throw new SupportDeskConfigError('createSyncAdapter needs a default getUser function');
+  const { sync, getUser, awaitSync, ...engineOptions } = parseConfig(caller, adapterSchema, options);
 
   let engine: CustomerSync<TUser>;
   if (sync !== undefined) {
-    if (!isCustomerSync(sync))
-      throw new SupportDeskConfigError(
-        'sync must be a CustomerSync, e.g. sync: new CustomerSync({ apiKey, mapUser })',
-      );
-    const mixed = Object.entries(engineOptions)
-      .filter(([key, value]) => value !== undefined && !ADAPTER_KEYS.has(key))
-      .map(([key]) => key);
+    const mixed = Object.keys(engineOptions);
     if (mixed.length > 0)
       throw new SupportDeskConfigError(
-        `Give either sync or engine options, not both: ${mixed.join(', ')} would be ignored (the shared engine has its own)`,
+        `${caller}: give either sync or engine options, not both: ${mixed.join(', ')} would be ignored (the shared engine has its own)`,
       );
-    engine = sync;
+    engine = sync as CustomerSync<TUser>;
   } else {
-    const userAgent = [adapterName, engineOptions.userAgent].filter((token) => token).join(' ') || undefined;
-    engine = new CustomerSync<TUser>(
-      engineOptions.client === undefined ? { ...engineOptions, userAgent } : engineOptions,
-    );
+    const given = engineOptions as CustomerSyncOptions<TUser>;
+    const userAgent = [adapterName, given.userAgent].filter((token) => token).join(' ') || undefined;
+    engine = new CustomerSync<TUser>(given.client === undefined ? { ...given, userAgent } : given);
   }
 
-  const read = getUser ?? defaultGetUser;
+  const read = (getUser ?? defaultGetUser) as (first: unknown, second: unknown) => unknown;
   return Object.freeze({
     sync: engine,
     awaitSync: awaitSync ?? false,
-    identify: (...context: TContext): Promise<SyncOutcome> =>
-      engine[identifyWith](() => read(...context), 'getUser'),
+    // Adapters pass at most two context values (req, res): plain arguments, no rest array.
+    identify: ((first: unknown, second: unknown): Promise<SyncOutcome> =>
+      engine[identifyWith](read, first, second)) as unknown as (...context: TContext) => Promise<SyncOutcome>,
   });
 }

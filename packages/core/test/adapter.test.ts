@@ -1,9 +1,9 @@
 import { type Emulator, startEmulator } from '@supportdesk/emulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSyncAdapter } from '../src/adapter.js';
+import { CustomerSync } from '../src/engine/customer-sync.js';
 import { SupportDeskConfigError } from '../src/errors.js';
-import { CustomerSync } from '../src/sync.js';
-import { ada, FakeClient, failOnUnhandledRejections, recordingLogger } from './sync-support.js';
+import { ada, FakeClient, failOnUnhandledRejections, recordingLogger } from './support/engines.js';
 
 failOnUnhandledRejections();
 

@@ -8,10 +8,10 @@ import {
   type SyncStore,
   type SyncStoreContext,
 } from '@supportdesk/core';
+import { withTimeout } from '@supportdesk/core/internal';
 import { keyBase, userKey } from './keys.js';
 import { type RedisSyncStoreOptions, resolveOptions, type StoreClient } from './options.js';
 import { claimScript, commitScript, type LuaScript, releaseScript, runScript } from './scripts.js';
-import { withTimeout } from './timeout.js';
 
 /** The namespace of keys written before (or without) an engine's `init`. */
 const DEFAULT_NAMESPACE = 'default';
