@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { flag, func, parseConfig, shaped } from './config.js';
+import { flag, func, milliseconds, parseConfig, shaped } from './config.js';
 import { CustomerSync, identifyWith } from './engine/customer-sync.js';
 import type { CustomerSyncOptions } from './engine/options.js';
 import type { SyncOutcome } from './engine/outcome.js';
@@ -25,18 +25,31 @@ export interface AdapterOptions<TUser = unknown, TContext extends unknown[] = un
   getUser?: ((...context: TContext) => unknown) | undefined;
   /**
    * Make the request wait for its sync (serverless platforms that freeze the process once the
-   * response is sent). The sync still never fails the request.
+   * response is sent), for at most `awaitSyncTimeoutMs`. The sync still never fails the request.
    * @default false
    */
   awaitSync?: boolean | undefined;
+  /**
+   * With `awaitSync`, the longest a response waits for its sync: then the response goes on and
+   * the sync continues in the background. A 429 pause or a hung upstream never holds it longer.
+   * @default 2_000
+   */
+  awaitSyncTimeoutMs?: number | undefined;
 }
 
 /** What {@link createSyncAdapter} gives an adapter: its engine, and one call per request. */
 export interface SyncAdapter<TContext extends unknown[] = unknown[], TUser = unknown> {
   /** The engine: for `flush()`, `close()` and `stats()`. */
   readonly sync: CustomerSync<TUser>;
-  /** Whether the adapter should make the request wait for `identify`. */
+  /** Whether the adapter should make the request wait for `identify`, through {@link waitFor}. */
   readonly awaitSync: boolean;
+  /** The longest {@link waitFor} waits. */
+  readonly awaitSyncTimeoutMs: number;
+  /**
+   * Resolves when `outcome` settles or `awaitSyncTimeoutMs` passes, whichever comes first; never
+   * rejects. What an `awaitSync` adapter holds the response on.
+   */
+  waitFor(outcome: Promise<SyncOutcome>): Promise<void>;
   /** Reads the user with `getUser` (or the default) and identifies them. Never throws, never rejects. */
   identify(...context: TContext): Promise<SyncOutcome>;
 }
@@ -45,6 +58,9 @@ function isCustomerSync(value: object): boolean {
   // Another copy of this package (an ESM and a CJS one side by side) answers to the same symbol.
   return value instanceof CustomerSync || typeof Reflect.get(value, identifyWith) === 'function';
 }
+
+/** The default of {@link AdapterOptions.awaitSyncTimeoutMs}. */
+const AWAIT_SYNC_TIMEOUT_MS = 2_000;
 
 /** The adapter's own options; the rest are the engine's, which the engine checks itself. */
 const adapterSchema = z.looseObject({
@@ -55,6 +71,7 @@ const adapterSchema = z.looseObject({
   ).optional(),
   getUser: func('getUser', 'reading the user from the request, e.g. (req) => req.user').optional(),
   awaitSync: flag('awaitSync').optional(),
+  awaitSyncTimeoutMs: milliseconds('awaitSyncTimeoutMs', 0, AWAIT_SYNC_TIMEOUT_MS),
 });
 
 /**
@@ -76,7 +93,12 @@ export function createSyncAdapter<TUser, TContext extends unknown[]>(
 ): SyncAdapter<TContext, TUser> {
   if (typeof defaultGetUser !== 'function')
     throw new SupportDeskConfigError('createSyncAdapter needs a default getUser function');
-  const { sync, getUser, awaitSync, ...engineOptions } = parseConfig(caller, adapterSchema, options);
+  const { sync, getUser, awaitSync, awaitSyncTimeoutMs, ...engineOptions } = parseConfig(
+    caller,
+    adapterSchema,
+    options,
+    { awaitSyncTimeoutMs: AWAIT_SYNC_TIMEOUT_MS },
+  );
 
   let engine: CustomerSync<TUser>;
   if (sync !== undefined) {
@@ -96,8 +118,23 @@ export function createSyncAdapter<TUser, TContext extends unknown[]>(
   return Object.freeze({
     sync: engine,
     awaitSync: awaitSync ?? false,
+    awaitSyncTimeoutMs,
+    waitFor: (outcome: Promise<SyncOutcome>) => settledWithin(outcome, awaitSyncTimeoutMs),
     // Adapters pass at most two context values (req, res): plain arguments, no rest array.
     identify: ((first: unknown, second: unknown): Promise<SyncOutcome> =>
       engine[identifyWith](read, first, second)) as unknown as (...context: TContext) => Promise<SyncOutcome>,
+  });
+}
+
+/** Resolves once `outcome` settles or `timeoutMs` passes; the timer is unref'd and cleared. */
+function settledWithin(outcome: Promise<unknown>, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    timer.unref();
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    outcome.then(done, done);
   });
 }

@@ -111,6 +111,37 @@ describe('createSyncAdapter', () => {
   });
 });
 
+describe('awaitSync', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('waits for the sync for at most awaitSyncTimeoutMs, 2 s by default', async () => {
+    vi.useFakeTimers();
+    const created = adapter({ awaitSync: true });
+    expect(created.awaitSyncTimeoutMs).toBe(2_000);
+    let done = false;
+    void created.waitFor(new Promise(() => {})).then(() => {
+      done = true;
+    });
+    await vi.advanceTimersByTimeAsync(1_999);
+    expect(done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(done).toBe(true);
+  });
+
+  it('goes on as soon as the sync settles, leaving no timer behind', async () => {
+    vi.useFakeTimers();
+    const created = adapter({ awaitSync: true, awaitSyncTimeoutMs: 500 });
+    await created.waitFor(created.identify({ user: ada }));
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it.each([[-1], [1.5], ['2s']])('refuses awaitSyncTimeoutMs %j', (awaitSyncTimeoutMs) => {
+    expect(() => adapter({ awaitSyncTimeoutMs } as never)).toThrow(SupportDeskConfigError);
+  });
+});
+
 describe('the User-Agent', () => {
   let emulator: Emulator;
   beforeAll(async () => {
