@@ -29,4 +29,10 @@ export {
   type UpsertResult,
 } from './schema.js';
 export { MemorySyncStore, type MemorySyncStoreOptions } from './store/memory-store.js';
-export type { ClaimResult, SyncStore, SyncStoreContext } from './store/store.js';
+export type {
+  ClaimResult,
+  SendingHoldReason,
+  SendingHolds,
+  SyncStore,
+  SyncStoreContext,
+} from './store/store.js';

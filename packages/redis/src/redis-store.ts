@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import {
   type ClaimResult,
+  type SendingHoldReason,
+  type SendingHolds,
   SupportDeskConfigError,
   SupportDeskConnectionError,
   SupportDeskError,
@@ -9,9 +11,17 @@ import {
   type SyncStoreContext,
 } from '@supportdesk/core';
 import { withTimeout } from '@supportdesk/core/internal';
-import { keyBase, userKey } from './keys.js';
+import { holdKey, keyBase, userKey } from './keys.js';
 import { type RedisSyncStoreOptions, resolveOptions, type StoreClient } from './options.js';
-import { claimScript, commitScript, type LuaScript, releaseScript, runScript } from './scripts.js';
+import {
+  claimScript,
+  commitScript,
+  holdScript,
+  holdsScript,
+  type LuaScript,
+  releaseScript,
+  runScript,
+} from './scripts.js';
 
 /** The namespace of keys written before (or without) an engine's `init`. */
 const DEFAULT_NAMESPACE = 'default';
@@ -28,7 +38,7 @@ function isClaimResult(value: unknown): value is ClaimResult {
   return value === 'claimed' || value === 'fresh' || value === 'busy';
 }
 
-type Operation = 'claim' | 'commit' | 'release';
+type Operation = 'claim' | 'commit' | 'release' | 'holdSending' | 'sendingHeld';
 
 /**
  * A {@link SyncStore} on a Redis server, shared by every instance of an app: of many instances
@@ -87,7 +97,7 @@ export class RedisSyncStore implements SyncStore {
 
   /** Atomically answers `fresh`, `busy`, or takes a lease of `leaseMs` and answers `claimed`. */
   async claim(externalId: string, fingerprint: string, leaseMs: number): Promise<ClaimResult> {
-    const reply = await this.#run('claim', claimScript, externalId, [
+    const reply = await this.#run('claim', claimScript, this.#userKey(externalId), externalId, [
       fingerprint,
       durationMs(leaseMs),
       this.#owner,
@@ -98,12 +108,34 @@ export class RedisSyncStore implements SyncStore {
 
   /** Records `fingerprint` as synced for `ttlMs` (Redis expires it) and drops this store's lease. */
   async commit(externalId: string, fingerprint: string, ttlMs: number): Promise<void> {
-    await this.#run('commit', commitScript, externalId, [fingerprint, durationMs(ttlMs), this.#owner]);
+    const args = [fingerprint, durationMs(ttlMs), this.#owner];
+    await this.#run('commit', commitScript, this.#userKey(externalId), externalId, args);
   }
 
   /** Drops this store's lease on `externalId` if it still holds it for `fingerprint`. */
   async release(externalId: string, fingerprint: string): Promise<void> {
-    await this.#run('release', releaseScript, externalId, [fingerprint, this.#owner]);
+    const args = [fingerprint, this.#owner];
+    await this.#run('release', releaseScript, this.#userKey(externalId), externalId, args);
+  }
+
+  /**
+   * Holds every instance sharing this store (same prefix and account) for `durationMs`, by
+   * Redis's clock: the engine calls it after a 429 (`rate-limit`) or a 401/403 (`auth`).
+   */
+  async holdSending(reason: SendingHoldReason, forMs: number): Promise<void> {
+    await this.#run('holdSending', holdScript, holdKey(this.#base), undefined, [reason, durationMs(forMs)]);
+  }
+
+  /** The holds in force for this store's account, in milliseconds left by Redis's clock. */
+  async sendingHeld(): Promise<SendingHolds> {
+    const reply = await this.#run('sendingHeld', holdsScript, holdKey(this.#base), undefined, []);
+    if (Array.isArray(reply) && reply.length === 2 && reply.every((value) => typeof value === 'number'))
+      return { rateLimitMs: reply[0] as number, authMs: reply[1] as number };
+    throw new SupportDeskConnectionError('Redis store: unexpected reply to sendingHeld');
+  }
+
+  #userKey(externalId: string): string {
+    return userKey(this.#base, externalId);
   }
 
   /** Stops using Redis. The client is left open: it belongs to the caller, who quits it. */
@@ -114,7 +146,8 @@ export class RedisSyncStore implements SyncStore {
   #run(
     operation: Operation,
     lua: LuaScript,
-    externalId: string,
+    key: string,
+    externalId: string | undefined,
     args: (string | number)[],
   ): Promise<unknown> {
     if (this.#conflict !== undefined) return Promise.reject(this.#conflict);
@@ -136,14 +169,12 @@ export class RedisSyncStore implements SyncStore {
         }),
       );
     }
-    const work = runScript(this.#client, lua, userKey(this.#base, externalId), args).catch(
-      (cause: unknown) => {
-        throw new SupportDeskConnectionError(`Redis store: ${operation} failed: ${describe(cause)}`, {
-          externalId,
-          cause,
-        });
-      },
-    );
+    const work = runScript(this.#client, lua, key, args).catch((cause: unknown) => {
+      throw new SupportDeskConnectionError(`Redis store: ${operation} failed: ${describe(cause)}`, {
+        externalId,
+        cause,
+      });
+    });
     return withTimeout(
       work,
       this.#timeoutMs,

@@ -5,6 +5,7 @@ import {
   SupportDeskConnectionError,
   type SupportDeskError,
   SupportDeskErrorCode,
+  SupportDeskRateLimitError,
   SupportDeskValidationError,
   type ValidationIssue,
 } from '../errors.js';
@@ -30,6 +31,14 @@ export interface UpsertOptions {
    * @default undefined
    */
   signal?: AbortSignal | undefined;
+  /**
+   * What a 429 does. `'wait'` waits out a `Retry-After` of up to `maxRetryAfterMs` inside the
+   * call and retries; `'reject'` rejects at once with {@link SupportDeskRateLimitError}
+   * (`retryAfterMs`), so a caller that sends many upserts can pause all of them instead of one:
+   * `CustomerSync` and `importCustomers` do.
+   * @default 'wait'
+   */
+  rateLimit?: 'wait' | 'reject' | undefined;
 }
 
 /**
@@ -79,6 +88,7 @@ export class SupportDeskClient {
     options?: UpsertOptions,
   ): Promise<UpsertResult> {
     const signal = readSignal(options);
+    const rejectRateLimit = options?.rateLimit === 'reject';
     const url = `${this.baseUrl}/customers/${encodeExternalId(externalId)}`;
     const body = this.#serialize(externalId, input);
     const { maxRetries, retryBaseDelayMs, retryMaxDelayMs, maxRetryAfterMs, sleep } = this.#settings;
@@ -88,7 +98,8 @@ export class SupportDeskClient {
       if ('result' in outcome) return outcome.result;
       const { error, retryAfterMs } = outcome;
       const waitTooLong = retryAfterMs !== undefined && retryAfterMs > maxRetryAfterMs;
-      if (!error.retryable || attempt >= maxRetries || waitTooLong) throw error;
+      const rateLimited = rejectRateLimit && error instanceof SupportDeskRateLimitError;
+      if (!error.retryable || attempt >= maxRetries || waitTooLong || rateLimited) throw error;
       try {
         await sleep(retryAfterMs ?? backoffDelayMs(attempt, retryBaseDelayMs, retryMaxDelayMs), signal);
       } catch (cause) {

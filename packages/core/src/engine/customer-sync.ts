@@ -8,6 +8,7 @@ import { Admission } from './admission.js';
 import { Dispatcher } from './dispatcher.js';
 import { Failures } from './failures.js';
 import { fingerprint } from './fingerprint.js';
+import { Fleet } from './fleet.js';
 import { JobTable } from './job.js';
 import { defaultMapUser } from './mapping.js';
 import {
@@ -110,7 +111,8 @@ export class CustomerSync<TUser = unknown> {
     }
     const jobs = new JobTable(this.#ledger, resolved.maxQueueSize);
     const gate = new SendGate(resolved.now);
-    const failures = new Failures(resolved, gate, reporter);
+    const fleet = shared?.sharesHolds ? new Fleet(shared, gate, reporter, this.#ledger) : undefined;
+    const failures = new Failures(resolved, gate, reporter, fleet);
     const dispatcher = new Dispatcher({
       settings: resolved,
       client,
@@ -120,6 +122,7 @@ export class CustomerSync<TUser = unknown> {
       ledger: this.#ledger,
       gate,
       failures,
+      fleet,
       reporter,
     });
     const admission = new Admission({

@@ -3,6 +3,7 @@ import type { UpsertResult } from '../schema.js';
 import type { GuardedStore } from '../store/guarded-store.js';
 import type { LocalStore } from '../store/store.js';
 import { asSupportDeskError, type Failures } from './failures.js';
+import type { Fleet } from './fleet.js';
 import type { Job, JobTable } from './job.js';
 import type { SyncClient } from './options.js';
 import type { SyncEvent } from './outcome.js';
@@ -28,6 +29,8 @@ export interface DispatcherParts {
   ledger: Ledger;
   gate: SendGate;
   failures: Failures;
+  /** The instances sharing the store, when it shares holds: asked before each batch of sends. */
+  fleet: Fleet | undefined;
   reporter: Reporter;
 }
 
@@ -42,6 +45,7 @@ export class Dispatcher {
   #queue: Job[] = [];
   #inFlight = 0;
   #pumping = false;
+  #checkingFleet = false;
 
   constructor(parts: DispatcherParts) {
     this.#parts = parts;
@@ -83,15 +87,20 @@ export class Dispatcher {
       .catch(this.#bug);
   }
 
-  /** Sends what the concurrency limit allows, unless paused. Also how a passed pause deadline is noticed. */
-  pump(): void {
-    if (this.#pumping) return;
+  /**
+   * Sends what the concurrency limit allows, unless paused. Also how a passed pause deadline is
+   * noticed. With a fleet, each batch waits for a look at the holds other instances set.
+   */
+  pump(fleetChecked = false): void {
+    if (this.#pumping || this.#checkingFleet) return;
     this.#pumping = true;
     try {
-      const { gate, settings } = this.#parts;
+      const { gate, settings, fleet } = this.#parts;
       const now = settings.now();
       if (gate.authBlock(now) !== undefined) this.#failWaiting();
       else if (gate.paused(now)) gate.wakeAfterPause(now, () => this.pump());
+      else if (this.#inFlight >= settings.concurrency || this.#queue.length === 0) return;
+      else if (fleet !== undefined && !fleetChecked) this.#checkFleet(fleet);
       else
         while (this.#inFlight < settings.concurrency && this.#queue.length > 0) {
           const job = this.#queue.shift();
@@ -118,6 +127,17 @@ export class Dispatcher {
     return unsent;
   }
 
+  #checkFleet(fleet: Fleet): void {
+    this.#checkingFleet = true;
+    void fleet
+      .check()
+      .catch(this.#bug)
+      .finally(() => {
+        this.#checkingFleet = false;
+        this.pump(true);
+      });
+  }
+
   #enqueue(job: Job): void {
     job.state = 'queued';
     this.#queue.push(job);
@@ -131,7 +151,9 @@ export class Dispatcher {
     let request: Promise<UpsertResult>;
     try {
       const signal = this.#abort.signal;
-      request = Promise.resolve(this.#parts.client.upsertCustomer(job.externalId, job.input, { signal }));
+      // A 429 must pause every send, not be waited out inside this one while others go on.
+      const options = { signal, rateLimit: 'reject' } as const;
+      request = Promise.resolve(this.#parts.client.upsertCustomer(job.externalId, job.input, options));
     } catch (error) {
       request = Promise.reject(error);
     }

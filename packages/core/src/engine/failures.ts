@@ -6,6 +6,7 @@ import {
   SupportDeskRateLimitError,
   SupportDeskValidationError,
 } from '../errors.js';
+import type { Fleet } from './fleet.js';
 import type { SyncEvent, SyncStatus } from './outcome.js';
 import { errorFields, type Reporter } from './reporter.js';
 import type { SendGate } from './send-gate.js';
@@ -57,11 +58,14 @@ export class Failures {
   readonly #gate: SendGate;
   readonly #reporter: Reporter;
   readonly #held: LRUCache<string, Held> | undefined;
+  readonly #fleet: Fleet | undefined;
 
-  constructor(settings: FailureSettings, gate: SendGate, reporter: Reporter) {
+  /** @param fleet the instances sharing the store, told of every pause and cool-down this one starts. */
+  constructor(settings: FailureSettings, gate: SendGate, reporter: Reporter, fleet?: Fleet) {
     this.#settings = settings;
     this.#gate = gate;
     this.#reporter = reporter;
+    this.#fleet = fleet;
     const { failureCooldownMs, maxEntries, now } = settings;
     this.#held =
       failureCooldownMs > 0
@@ -113,6 +117,7 @@ export class Failures {
   #rateLimited(externalId: string, error: SupportDeskRateLimitError, event: SyncEvent): void {
     const pauseMs = error.retryAfterMs ?? this.#settings.defaultRetryAfterMs;
     if (!this.#gate.pause(pauseMs)) return;
+    this.#fleet?.announce('rate-limit', pauseMs);
     this.#reporter.failed(error, event);
     this.#reporter.log(
       'warn',
@@ -125,6 +130,7 @@ export class Failures {
   #refusedKey(error: SupportDeskAuthError, event: SyncEvent): boolean {
     const { authCooldownMs } = this.#settings;
     if (!this.#gate.blockAuth(error, authCooldownMs)) return false;
+    this.#fleet?.announce('auth', authCooldownMs);
     const message = `SupportDesk refused the API key (${error.status ?? 'auth'}): sending stopped for ${authCooldownMs} ms`;
     this.#reporter.problem(error, event, 'error', message);
     return true;

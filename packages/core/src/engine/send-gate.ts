@@ -41,11 +41,14 @@ export class SendGate {
     return now < this.#pausedUntil;
   }
 
-  /** Pauses the queue for at least `pauseMs`; `true` when it was not paused already (report it). */
-  pause(pauseMs: number): boolean {
+  /**
+   * Pauses the queue for `pauseMs`, at least `minMs`; `true` when it was not paused already
+   * (report it). A pause never shortens a longer one.
+   */
+  pause(pauseMs: number, minMs: number = MIN_PAUSE_MS): boolean {
     const now = this.#now();
     const wasPaused = now < this.#pausedUntil;
-    this.#pausedUntil = Math.max(this.#pausedUntil, now + Math.max(pauseMs, MIN_PAUSE_MS));
+    this.#pausedUntil = Math.max(this.#pausedUntil, now + Math.max(pauseMs, minMs));
     return !wasPaused;
   }
 

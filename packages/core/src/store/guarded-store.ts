@@ -1,5 +1,5 @@
 import { isThenable, messageOf, withTimeout } from '../util.js';
-import type { ClaimResult, SyncStore } from './store.js';
+import type { ClaimResult, SendingHoldReason, SendingHolds, SyncStore } from './store.js';
 
 /** What a guarded claim answers: the store's answer, or `unavailable` when it threw, rejected or was too slow. */
 export type GuardedClaim = ClaimResult | 'unavailable';
@@ -14,6 +14,9 @@ type Answer<T> = { ok: true; value: T } | { ok: false };
 const FAILED: Answer<never> = { ok: false };
 
 const CLAIM_RESULTS: ReadonlySet<unknown> = new Set(['claimed', 'fresh', 'busy']);
+
+const isDuration = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isFinite(value) && value >= 0;
 
 /**
  * A shared {@link SyncStore} seen through a time limit: every call resolves within
@@ -58,6 +61,26 @@ export class GuardedStore {
   /** Gives a claim back, within the time limit. */
   async release(externalId: string, fingerprint: string): Promise<void> {
     await this.#call(() => this.#store.release(externalId, fingerprint));
+  }
+
+  /** Whether the store shares holds (429 pause, 401/403 cool-down) between its instances. */
+  get sharesHolds(): boolean {
+    return typeof this.#store.holdSending === 'function' && typeof this.#store.sendingHeld === 'function';
+  }
+
+  /** Tells every instance sharing the store to stop sending, within the time limit. */
+  async holdSending(reason: SendingHoldReason, durationMs: number): Promise<void> {
+    await this.#call(() => this.#store.holdSending?.(reason, durationMs));
+  }
+
+  /** The holds in force, or `undefined` when the store cannot say (then only local holds apply). */
+  async sendingHeld(): Promise<SendingHolds | undefined> {
+    const answer = await this.#call(() => this.#store.sendingHeld?.());
+    if (!answer.ok || answer.value === undefined) return undefined;
+    const { rateLimitMs, authMs } = answer.value;
+    if (isDuration(rateLimitMs) && isDuration(authMs)) return { rateLimitMs, authMs };
+    this.#down(new TypeError('sendingHeld answered something other than { rateLimitMs, authMs }'));
+    return undefined;
   }
 
   /** Closes the store, within the time limit. */

@@ -7,6 +7,18 @@
  */
 export type ClaimResult = 'claimed' | 'fresh' | 'busy';
 
+/**
+ * Why every instance sharing a store stops sending for a while: `rate-limit` after a 429
+ * (until its `Retry-After`), `auth` after a 401 or 403 (the key is refused for every user).
+ */
+export type SendingHoldReason = 'rate-limit' | 'auth';
+
+/** The holds in force now, as milliseconds left by the store's own clock (0 when none). */
+export interface SendingHolds {
+  rateLimitMs: number;
+  authMs: number;
+}
+
 /** What the engine tells a store once, before its first call. */
 export interface SyncStoreContext {
   /**
@@ -51,6 +63,18 @@ export interface SyncStore {
   release(externalId: string, fingerprint: string): void | Promise<void>;
   /** Release what the store holds. The engine calls it from `close()`. */
   close?(): void | Promise<void>;
+  /**
+   * Optional, for shared stores: stop every instance sharing this store from sending for
+   * `durationMs`, because one of them was rate limited or had its key refused (the limit and the
+   * key belong to the account, not to an instance). Must never shorten a longer hold of the same
+   * reason already in force, and should measure time by one clock for all instances (Redis's).
+   */
+  holdSending?(reason: SendingHoldReason, durationMs: number): void | Promise<void>;
+  /**
+   * Optional, with {@link holdSending}: the holds in force now. The engine asks before it sends,
+   * only while it knows of no hold itself, so an instance that is held asks nothing.
+   */
+  sendingHeld?(): SendingHolds | Promise<SendingHolds>;
 }
 
 /** A store local to this process: it answers {@link SyncStore.has} synchronously, and every other method too. */

@@ -265,6 +265,27 @@ describe('SupportDeskClient against the emulator: 429 and Retry-After', () => {
   });
 });
 
+describe("SupportDeskClient against the emulator: rateLimit: 'reject'", () => {
+  it('rejects a 429 at once with its retryAfterMs instead of waiting it out', async () => {
+    emulator.inject({ status: 429, retryAfter: 1, times: 1 });
+    const { waits, sleep } = recordingSleep();
+    const client = testClient(emulator.baseUrl, { sleep });
+    const error = await rejectionOf(client.upsertCustomer('user_42', john, { rateLimit: 'reject' }));
+    expect(error).toBeInstanceOf(SupportDeskRateLimitError);
+    expect(error).toMatchObject({ retryAfterMs: 1_000, retryable: true });
+    expect(waits).toEqual([]);
+    expect(emulator.requestCount).toBe(1);
+  });
+
+  it('still retries what is not a 429', async () => {
+    emulator.inject({ status: 503, times: 1 });
+    const { sleep } = recordingSleep();
+    const client = testClient(emulator.baseUrl, { sleep });
+    await client.upsertCustomer('user_42', john, { rateLimit: 'reject' });
+    expect(emulator.requestCount).toBe(2);
+  });
+});
+
 describe('SupportDeskClient against the emulator: caller abort', () => {
   it('rejects with ABORTED and sends nothing when the signal was already aborted', async () => {
     const client = testClient(emulator.baseUrl);

@@ -101,6 +101,35 @@ describe('against the emulator', () => {
     ).toEqual(['u1', 'u2', 'u3']);
   });
 
+  it('sends nobody else during a short 429 pause, however many slots are free', async () => {
+    const sync = engine({ concurrency: 4 });
+    emulator.inject({ status: 429, retryAfter: 1, times: 1, externalId: 'u1' });
+    const first = sync.identify(ada);
+    await vi.waitFor(() => expect(upserts()).toHaveLength(1));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const others = Array.from({ length: 5 }, (_, i) =>
+      sync.identify({ ...ada, id: `o${i}`, email: `o${i}@example.com` }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(upserts()).toHaveLength(1);
+
+    const outcomes = await Promise.all([first, ...others]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(Array(6).fill('synced'));
+    const times = upserts().map((request) => Date.parse(request.receivedAt));
+    const rateLimitedAt = times[0] as number;
+    expect(Math.min(...times.slice(1)) - rateLimitedAt).toBeGreaterThanOrEqual(950);
+  });
+
+  it('sends the rate-limited user first once the pause is over', async () => {
+    const sync = engine({ concurrency: 1 });
+    emulator.inject({ status: 429, retryAfter: 1, times: 1, externalId: 'u1' });
+    const first = sync.identify(ada);
+    await vi.waitFor(() => expect(upserts()).toHaveLength(1));
+    const second = sync.identify({ ...ada, id: 'u2', email: 'u2@example.com' });
+    await Promise.all([first, second]);
+    expect(upserts().map((request) => request.externalId)).toEqual(['u1', 'u1', 'u2']);
+  });
+
   it('sends everything pending on close()', async () => {
     const sync = engine();
     emulator.inject({ latencyMs: 50 });

@@ -169,7 +169,7 @@ export function recordTimers() {
 
 /** A {@link SyncStore} whose methods are spies, and the calls it received in order. */
 export type ScriptedStore = {
-  [K in keyof Required<Omit<SyncStore, 'has'>>]: Mock<Required<SyncStore>[K]>;
+  [K in keyof Required<Omit<SyncStore, 'has' | 'holdSending' | 'sendingHeld'>>]: Mock<Required<SyncStore>[K]>;
 } & {
   calls: string[];
 };
