@@ -4,7 +4,7 @@ import type { CustomerBook } from './customers.js';
 import { codeForStatus, errorEnvelope, isBodyless, sendError, sendJson } from './envelope.js';
 import type { FaultList } from './faults.js';
 import type { RequestRecorder } from './recorder.js';
-import { headersOf } from './recorder.js';
+import { headersOf, recordedBody } from './recorder.js';
 import { matchRoute } from './route.js';
 import type { Fault, RecordedRequest } from './types.js';
 import { validateCustomerBody } from './validate.js';
@@ -72,7 +72,11 @@ export async function handleRequest(
     method,
     path: target,
     headers: headersOf(req),
-    body: parsed.json ? parsed.value : parsed.text,
+    ...recordedBody(
+      read.kind === 'complete' ? read.text : undefined,
+      parsed.json ? parsed.value : parsed.text,
+      read.kind === 'too-large',
+    ),
     receivedAt,
   };
   if (externalId !== undefined) record.externalId = externalId;

@@ -10,7 +10,7 @@ export interface ResolvedOptions {
 }
 
 /** Defaults of {@link EmulatorOptions}. */
-export const DEFAULT_OPTIONS = { port: 0, host: '127.0.0.1', maxRecordedRequests: 10_000 } as const;
+export const DEFAULT_OPTIONS = { port: 0, host: '127.0.0.1', maxRecordedRequests: 1_000 } as const;
 
 /** Apply defaults and refuse bad options at start, with a message that says what to pass. */
 export function resolveOptions(options: EmulatorOptions): ResolvedOptions {

@@ -1,6 +1,28 @@
 import type { IncomingMessage } from 'node:http';
 import type { RecordedRequest } from './types.js';
 
+/** Most of a body the log keeps, in bytes of UTF-8: enough to read, small enough to keep 1,000. */
+export const MAX_RECORDED_BODY_BYTES = 16 * 1024;
+
+/**
+ * What the log keeps of a body read as `text` and parsed as `value`: all of it up to 16 KB, else
+ * its first 16 KB of text (never half a character) marked `bodyTruncated`. `text` is `undefined`
+ * for a body over the read limit, which is not kept at all.
+ */
+export function recordedBody(
+  text: string | undefined,
+  value: unknown,
+  tooLarge: boolean,
+): Pick<RecordedRequest, 'body' | 'bodyTruncated'> {
+  if (tooLarge) return { body: undefined, bodyTruncated: true };
+  if (text === undefined || text.length * 3 <= MAX_RECORDED_BODY_BYTES) return { body: value };
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= MAX_RECORDED_BODY_BYTES) return { body: value };
+  // stream: true holds back a character cut in the middle instead of decoding it as U+FFFD.
+  const cut = new TextDecoder().decode(bytes.subarray(0, MAX_RECORDED_BODY_BYTES), { stream: true });
+  return { body: cut, bodyTruncated: true };
+}
+
 /** The latest requests, bounded, plus a count of every request ever received. */
 export class RequestRecorder {
   readonly #limit: number;

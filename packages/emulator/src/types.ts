@@ -83,8 +83,13 @@ export interface RecordedRequest {
   apiKey?: string;
   /** Request headers, names lowercased; repeated headers joined with `, `. */
   headers: Record<string, string>;
-  /** The body: parsed JSON when it is JSON, the raw text otherwise, `undefined` when empty or too large. */
+  /**
+   * The body: parsed JSON when it is JSON, the raw text otherwise, `undefined` when empty or over
+   * 1 MB. A body over 16 KB is kept as its first 16 KB of text, with `bodyTruncated` set.
+   */
   body: unknown;
+  /** Set when the body was cut at 16 KB (or, when over 1 MB, not kept at all). Absent otherwise. */
+  bodyTruncated?: true;
   /** ISO 8601 time the request was received. */
   receivedAt: string;
 }
@@ -119,8 +124,9 @@ export interface EmulatorOptions {
    */
   apiKeys?: readonly string[];
   /**
-   * How many of the latest requests `emulator.requests` keeps; `0` keeps none.
-   * @default 10_000
+   * How many of the latest requests `emulator.requests` keeps; `0` keeps none. Bodies are kept
+   * up to 16 KB each, so the log stays small however much a test sends.
+   * @default 1_000
    */
   maxRecordedRequests?: number;
   /**
