@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { startEmulator } from '../src/index.js';
+import { type Emulator, startEmulator } from '../src/index.js';
 import { john, KEY, OTHER_KEY, send, sendTo, useEmulator } from './support.js';
 
 const envelope = (code: string) => ({
@@ -8,6 +8,33 @@ const envelope = (code: string) => ({
   error: { code, message: expect.any(String) },
   timestamp: expect.any(String),
 });
+
+/** A request with the target sent exactly as given: fetch would resolve dot segments away. */
+function rawRequest(
+  emulator: Emulator,
+  method: string,
+  target: string,
+  body: string,
+): Promise<{ status: number | undefined; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({
+      host: '127.0.0.1',
+      port: emulator.port,
+      method,
+      path: target,
+      headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
+    });
+    req.on('response', (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      res.on('end', () => resolve({ status: res.statusCode, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 describe('authentication', () => {
   const emulator = useEmulator();
@@ -79,6 +106,21 @@ describe('routing', () => {
     expect(answer.status).toBe(200);
     expect(answer.body.data.customer.externalId).toBe('user_42');
   });
+
+  it.each(['..', '.', '%2E%2E', '%2e'])(
+    'answers 400 to the dot segment %s sent raw, and stores no customer',
+    async (segment) => {
+      const answer = await rawRequest(
+        emulator(),
+        'PATCH',
+        `/api/v1/customers/${segment}`,
+        JSON.stringify(john),
+      );
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.text)).toEqual(envelope('VALIDATION_ERROR'));
+      expect(emulator().customers(KEY)).toEqual([]);
+    },
+  );
 
   it('answers 400 to a segment that is not valid percent-encoding', async () => {
     const answer = await sendTo(emulator(), '/api/v1/customers/%E0%A4%A', { body: john });
