@@ -15,6 +15,7 @@ export interface HandlerContext {
   faults: FaultList;
   recorder: RequestRecorder;
   apiKeys: ReadonlySet<string> | undefined;
+  requestTimeoutMs: number;
   /** Wait `ms`, resolving `false` when the client left or the emulator closed meanwhile. */
   delay(ms: number, res: ServerResponse): Promise<boolean>;
 }
@@ -64,7 +65,7 @@ export async function handleRequest(
   const target = req.url ?? '/';
   const route = matchRoute(target);
   const externalId = route.kind === 'customer' ? route.externalId : undefined;
-  const read = await readBody(req);
+  const read = await readBody(req, ctx.requestTimeoutMs);
   if (read.kind === 'aborted') return;
   const parsed = parse(read.kind === 'complete' ? read.text : undefined);
   const apiKey = req.headers['x-api-key'];
@@ -82,6 +83,17 @@ export async function handleRequest(
   if (externalId !== undefined) record.externalId = externalId;
   if (typeof apiKey === 'string') record.apiKey = apiKey;
   ctx.recorder.record(record);
+  if (read.kind === 'timeout') {
+    // The rest of the body may never come: answer, then close instead of waiting for it.
+    res.once('finish', () => req.socket.destroy());
+    return sendError(
+      res,
+      408,
+      'REQUEST_TIMEOUT',
+      `The request body did not arrive within ${ctx.requestTimeoutMs} ms`,
+      { connection: 'close' },
+    );
+  }
 
   const fault = ctx.faults.take(externalId);
   if (fault?.latencyMs && !(await ctx.delay(fault.latencyMs, res))) return;

@@ -6,11 +6,17 @@ export interface ResolvedOptions {
   host: string;
   apiKeys: ReadonlySet<string> | undefined;
   maxRecordedRequests: number;
+  requestTimeoutMs: number;
   onResponse: ((event: ResponseEvent) => void) | undefined;
 }
 
 /** Defaults of {@link EmulatorOptions}. */
-export const DEFAULT_OPTIONS = { port: 0, host: '127.0.0.1', maxRecordedRequests: 1_000 } as const;
+export const DEFAULT_OPTIONS = {
+  port: 0,
+  host: '127.0.0.1',
+  maxRecordedRequests: 1_000,
+  requestTimeoutMs: 30_000,
+} as const;
 
 /** Apply defaults and refuse bad options at start, with a message that says what to pass. */
 export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
@@ -22,6 +28,9 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
   const max = options.maxRecordedRequests ?? DEFAULT_OPTIONS.maxRecordedRequests;
   if (!Number.isInteger(max) || max < 0)
     throw new RangeError(`maxRecordedRequests must be an integer >= 0 (got ${String(max)})`);
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_OPTIONS.requestTimeoutMs;
+  if (!Number.isInteger(requestTimeoutMs) || requestTimeoutMs <= 0)
+    throw new RangeError(`requestTimeoutMs must be a positive integer (got ${String(requestTimeoutMs)})`);
   let apiKeys: Set<string> | undefined;
   if (options.apiKeys !== undefined) {
     if (!Array.isArray(options.apiKeys) || options.apiKeys.length === 0)
@@ -32,5 +41,12 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
   }
   if (options.onResponse !== undefined && typeof options.onResponse !== 'function')
     throw new TypeError('onResponse must be a function');
-  return { port, host, apiKeys, maxRecordedRequests: max, onResponse: options.onResponse };
+  return {
+    port,
+    host,
+    apiKeys,
+    maxRecordedRequests: max,
+    requestTimeoutMs,
+    onResponse: options.onResponse,
+  };
 }

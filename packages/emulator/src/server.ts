@@ -37,6 +37,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults,
     recorder,
     apiKeys: settings.apiKeys,
+    requestTimeoutMs: settings.requestTimeoutMs,
     delay(ms: number, res: ServerResponse) {
       return new Promise<boolean>((resolve) => {
         const finish = (completed: boolean) => {
@@ -62,23 +63,31 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
   };
 
-  const server = createServer((req, res) => {
-    const method = req.method ?? 'GET';
-    const path = req.url ?? '/';
-    const route = matchRoute(path);
-    res.on('close', () => {
-      report({
-        method,
-        path,
-        ...(route.kind === 'customer' ? { externalId: route.externalId } : {}),
-        status: res.writableFinished ? res.statusCode : 'dropped',
+  const server = createServer(
+    {
+      // Slow headers get Node's bare 408; a slow body is timed by readBody, which answers the envelope.
+      headersTimeout: settings.requestTimeoutMs,
+      requestTimeout: 0,
+      connectionsCheckingInterval: Math.min(1_000, settings.requestTimeoutMs),
+    },
+    (req, res) => {
+      const method = req.method ?? 'GET';
+      const path = req.url ?? '/';
+      const route = matchRoute(path);
+      res.on('close', () => {
+        report({
+          method,
+          path,
+          ...(route.kind === 'customer' ? { externalId: route.externalId } : {}),
+          status: res.writableFinished ? res.statusCode : 'dropped',
+        });
       });
-    });
-    handleRequest(ctx, req, res).catch(() => {
-      if (res.headersSent) res.destroy();
-      else sendError(res, 500, 'INTERNAL_ERROR', 'The emulator failed to handle this request');
-    });
-  });
+      handleRequest(ctx, req, res).catch(() => {
+        if (res.headersSent) res.destroy();
+        else sendError(res, 500, 'INTERNAL_ERROR', 'The emulator failed to handle this request');
+      });
+    },
+  );
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

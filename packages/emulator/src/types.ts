@@ -130,6 +130,12 @@ export interface EmulatorOptions {
    */
   maxRecordedRequests?: number;
   /**
+   * A request whose headers, or whose body, have not all arrived this long after it started is
+   * answered 408 `REQUEST_TIMEOUT` and its connection closed.
+   * @default 30_000
+   */
+  requestTimeoutMs?: number;
+  /**
    * Called after each answered or dropped request (the CLI logs with it). Errors it throws are ignored.
    * @default undefined
    */
