@@ -1,4 +1,5 @@
-import type { EmulatorOptions, ResponseEvent } from './types.js';
+import { rateLimitProblem } from './rate-limit.js';
+import type { EmulatorOptions, RateLimit, ResponseEvent } from './types.js';
 
 /** Options with every default applied. */
 export interface ResolvedOptions {
@@ -7,6 +8,7 @@ export interface ResolvedOptions {
   apiKeys: ReadonlySet<string> | undefined;
   maxRecordedRequests: number;
   requestTimeoutMs: number;
+  rateLimit: RateLimit | undefined;
   onResponse: ((event: ResponseEvent) => void) | undefined;
 }
 
@@ -39,6 +41,10 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
       throw new TypeError('apiKeys must hold non-empty strings only');
     apiKeys = new Set(options.apiKeys);
   }
+  if (options.rateLimit !== undefined) {
+    const problem = rateLimitProblem(options.rateLimit, 'rateLimit.');
+    if (problem) throw new TypeError(problem);
+  }
   if (options.onResponse !== undefined && typeof options.onResponse !== 'function')
     throw new TypeError('onResponse must be a function');
   return {
@@ -47,6 +53,7 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     apiKeys,
     maxRecordedRequests: max,
     requestTimeoutMs,
+    rateLimit: options.rateLimit === undefined ? undefined : { ...options.rateLimit },
     onResponse: options.onResponse,
   };
 }
