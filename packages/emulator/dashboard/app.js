@@ -439,9 +439,14 @@ async function loadFaults() {
 
 function renderRateLimit() {
   const limit = state.rateLimit;
-  $('rate-state').textContent = limit
-    ? `${limit.perSecond} requests per second per key, bursts of ${limit.burst}. A key over it gets 429 RATE_LIMITED with Retry-After.`
-    : 'Off: every request is let through.';
+  $('rate-state').replaceChildren(
+    ...(limit
+      ? [
+          h('strong', { text: `${limit.perSecond} requests per second per key, bursts of ${limit.burst}.` }),
+          ' Past it: 429 RATE_LIMITED with Retry-After.',
+        ]
+      : [h('strong', { text: 'Off.' }), ' Every request is let through.']),
+  );
   $('rate-off').disabled = !limit;
 }
 
