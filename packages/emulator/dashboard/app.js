@@ -442,7 +442,9 @@ function renderRateLimit() {
   $('rate-state').replaceChildren(
     ...(limit
       ? [
-          h('strong', { text: `${limit.perSecond} requests per second per key, bursts of ${limit.burst}.` }),
+          h('strong', {
+            text: `${limit.perSecond} request${limit.perSecond === 1 ? '' : 's'} per second per key, bursts of ${limit.burst}.`,
+          }),
           ' Past it: 429 RATE_LIMITED with Retry-After.',
         ]
       : [h('strong', { text: 'Off.' }), ' Every request is let through.']),

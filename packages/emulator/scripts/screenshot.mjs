@@ -84,7 +84,8 @@ try {
   await upsert('user_1003', APP_KEY, { metadata: { plan: 'pro' } });
   await upsert('user_1005', APP_KEY, { name: 'No Email' });
   emulator.inject({ status: 500, externalId: 'user_1004', times: 3 });
-  emulator.setRateLimit({ perSecond: 10, burst: 20 });
+  emulator.setRateLimit({ perSecond: 1, burst: 2 });
+  for (let i = 0; i < 3; i++) await upsert('stg_88', OTHER_KEY, { metadata: { plan: 'pro' } });
   await page
     .locator('#customer-rows tr.item')
     .nth(customers.length - 1)

@@ -113,7 +113,7 @@ export async function handleRequest(
         res,
         429,
         'RATE_LIMITED',
-        `Rate limit exceeded (${perSecond} requests per second, bursts of ${burst}); retry in ${grant.retryAfterSeconds} s`,
+        `Rate limit exceeded (${perSecond} request${perSecond === 1 ? '' : 's'} per second, bursts of ${burst}); retry in ${grant.retryAfterSeconds} s`,
         { 'retry-after': String(grant.retryAfterSeconds) },
       );
     }
