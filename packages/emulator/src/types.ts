@@ -107,7 +107,7 @@ export interface LoggedRequest extends Omit<RecordedRequest, 'apiKey'> {
   status: number | 'dropped' | null;
   /** From receipt to the end of the answer, in milliseconds; `null` while still being answered. */
   durationMs: number | null;
-  /** The injected fault that shaped the answer, when one did. */
+  /** The injected fault that shaped the answer, when one did; a body over 1 KB is cut to its first 1 KB of text. */
   fault?: Fault;
   /** `true` when the rate limit answered 429. */
   rateLimited?: true;

@@ -112,6 +112,13 @@ describe('GET /__emulator/requests', () => {
     expect(request).toMatchObject({ status: 503, fault: { status: 503, times: 1 } });
   });
 
+  it('cuts a long fault body at 1 KB in each request it shaped', async () => {
+    emulator().inject({ status: 502, body: `<html>${'x'.repeat(100_000)}</html>`, times: 1 });
+    await send(emulator(), 'user_1', { body: john });
+    const [request] = await answeredRequests(emulator(), 1);
+    expect((request?.fault as { body: string }).body).toHaveLength(1025);
+  });
+
   it('shows a request still being answered with status null', async () => {
     emulator().inject({ latencyMs: 60_000 });
     const pending = send(emulator(), 'user_1', { body: john }).catch(() => undefined);

@@ -36,6 +36,15 @@ describe('the dashboard files', () => {
     ]);
   });
 
+  it('serves the page with a query string too', async () => {
+    const response = await fetch(`${emulator().url}/?from=readme`);
+    expect([response.status, response.headers.get('content-type')]).toEqual([
+      200,
+      'text/html; charset=utf-8',
+    ]);
+    await response.arrayBuffer();
+  });
+
   it('answers HEAD / with the headers and no body', async () => {
     const response = await fetch(`${emulator().url}/`, { method: 'HEAD' });
     expect([response.status, await response.text()]).toEqual([200, '']);

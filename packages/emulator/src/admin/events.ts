@@ -53,11 +53,6 @@ export class EventHub {
     this.publish('changed', { what });
   }
 
-  /** How many streams are open. */
-  get size(): number {
-    return this.#clients.size;
-  }
-
   /** End every stream, so closing the server does not wait on them. */
   closeAll(): void {
     for (const res of this.#clients) res.end();

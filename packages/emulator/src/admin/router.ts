@@ -24,8 +24,10 @@ export interface AdminContext {
 }
 
 /** Whether a request belongs to the dashboard or the admin API rather than to the emulated API. */
-export function isAdminRequest(method: string, path: string): boolean {
-  return path.startsWith(ADMIN_PREFIX) || (path === '/' && (method === 'GET' || method === 'HEAD'));
+export function isAdminRequest(method: string, target: string): boolean {
+  if (target.startsWith(ADMIN_PREFIX)) return true;
+  const isRoot = target === '/' || target.startsWith('/?');
+  return isRoot && (method === 'GET' || method === 'HEAD');
 }
 
 type Route = (

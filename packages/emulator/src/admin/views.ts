@@ -1,5 +1,5 @@
 import type { LogEntry } from '../recorder.js';
-import type { Customer, ListedCustomer, LoggedRequest } from '../types.js';
+import type { Customer, Fault, ListedCustomer, LoggedRequest } from '../types.js';
 
 const ELLIPSIS = '…';
 
@@ -20,6 +20,17 @@ export function listedCustomer(apiKey: string, customer: Customer): ListedCustom
   return { apiKey: maskKey(apiKey), ...customer };
 }
 
+/** Longest fault body a logged request repeats: every entry a fault shaped would carry it. */
+const MAX_SHOWN_FAULT_BODY = 1024;
+
+/** `fault` as a logged request shows it: a body longer than 1 KB (as JSON) cut to its first 1 KB of text. */
+function shownFault(fault: Readonly<Fault>): Fault {
+  if (fault.body === undefined) return fault;
+  const text = typeof fault.body === 'string' ? fault.body : JSON.stringify(fault.body);
+  if (text.length <= MAX_SHOWN_FAULT_BODY) return fault;
+  return { ...fault, body: `${text.slice(0, MAX_SHOWN_FAULT_BODY)}${ELLIPSIS}` };
+}
+
 /** A log entry as the admin API shows it: the key masked in both places it appears. */
 export function loggedRequest(entry: LogEntry): LoggedRequest {
   const { apiKey, headers, ...request } = entry.request;
@@ -33,7 +44,7 @@ export function loggedRequest(entry: LogEntry): LoggedRequest {
     durationMs: entry.durationMs ?? null,
   };
   if (apiKey !== undefined) view.apiKey = maskKey(apiKey);
-  if (entry.fault) view.fault = entry.fault;
+  if (entry.fault) view.fault = shownFault(entry.fault);
   if (entry.rateLimited) view.rateLimited = true;
   return view;
 }
