@@ -116,7 +116,8 @@ describe('GET /__emulator/requests', () => {
     emulator().inject({ status: 502, body: `<html>${'x'.repeat(100_000)}</html>`, times: 1 });
     await send(emulator(), 'user_1', { body: john });
     const [request] = await answeredRequests(emulator(), 1);
-    expect((request?.fault as { body: string }).body).toHaveLength(1025);
+    const fault = request?.fault as { body?: string } | undefined;
+    expect(fault?.body).toHaveLength(1025);
   });
 
   it('shows a request still being answered with status null', async () => {
