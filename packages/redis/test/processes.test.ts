@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Emulator, startEmulator } from '@supportdesk/emulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { connectClient } from './support/clients.js';
 import { API_KEY, ENGINE_STORE_TIMEOUT_MS, STORE_TIMEOUT_MS } from './support/engines.js';
 import { type RedisServer, skipWithoutRedis, startRedisServer } from './support/redis-server.js';
 
@@ -115,11 +116,28 @@ describe.skipIf(skipWithoutRedis)('app instances in separate processes sharing o
 
   const patches = () => emulator.requests.filter((request) => request.method === 'PATCH');
 
+  /** Waits until the instance that met the 429 or 401 has written its hold for the others. */
+  async function holdWritten(reason: 'rate-limit' | 'auth') {
+    const admin = await connectClient(server.url);
+    try {
+      await vi.waitFor(
+        async () => {
+          const [key] = await admin.keys('supportdesk:*|hold');
+          expect(key && (await admin.hexists(key, reason))).toBe(1);
+        },
+        { timeout: 5_000 },
+      );
+    } finally {
+      admin.disconnect();
+    }
+  }
+
   it('holds every process for the Retry-After of a 429 one of them got, then sends each user once', async () => {
     const { send, closeAll } = await fleet();
     emulator.inject({ status: 429, retryAfter: 2, times: 1 });
     send(0, 'identify a0');
-    await vi.waitFor(() => expect(patches()).toHaveLength(1), { timeout: 5_000 });
+    await holdWritten('rate-limit');
+    expect(patches()).toHaveLength(1);
     const rateLimitedAt = Date.parse(patches()[0]?.receivedAt ?? '');
     send(1, 'identify b0 b1');
     send(2, 'identify c0 c1');
@@ -141,8 +159,8 @@ describe.skipIf(skipWithoutRedis)('app instances in separate processes sharing o
     const { send, closeAll } = await fleet({ authCooldownMs: 2_000 });
     emulator.inject({ status: 401, times: 1 });
     send(0, 'identify auth_a0');
-    await vi.waitFor(() => expect(patches()).toHaveLength(1), { timeout: 5_000 });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await holdWritten('auth');
+    expect(patches()).toHaveLength(1);
     send(1, 'identify auth_b0');
     send(2, 'identify auth_c0');
     await new Promise((resolve) => setTimeout(resolve, 1_000));

@@ -239,12 +239,12 @@ describe.skipIf(skipWithoutRedis)('RedisSyncStore against redis-server', () => {
   it('holds sending for every store of the namespace, by Redis time, and reports none after', async () => {
     const a = store('ns');
     const b = store('ns');
-    await a.holdSending('rate-limit', 300);
+    await a.holdSending('rate-limit', 1_000);
     const held = await b.sendingHeld();
     expect(held.authMs).toBe(0);
-    expect(held.rateLimitMs).toBeGreaterThan(200);
-    expect(held.rateLimitMs).toBeLessThanOrEqual(300);
-    await waitFor(async () => (await b.sendingHeld()).rateLimitMs === 0);
+    expect(held.rateLimitMs).toBeGreaterThan(0);
+    expect(held.rateLimitMs).toBeLessThanOrEqual(1_000);
+    await waitFor(async () => (await b.sendingHeld()).rateLimitMs === 0, { timeoutMs: 5_000 });
     expect(await admin.exists('supportdesk:ns|hold')).toBe(0);
   });
 
