@@ -12,6 +12,7 @@ export default defineConfig({
       '@supportdesk/core': pkg('core'),
       '@supportdesk/emulator': pkg('emulator'),
       '@supportdesk/express': pkg('express'),
+      '@supportdesk/fastify': pkg('fastify'),
       '@supportdesk/koa': pkg('koa'),
       '@supportdesk/nestjs': pkg('nestjs'),
       '@supportdesk/redis': pkg('redis'),
