@@ -80,7 +80,7 @@ async function registerSupportDesk(
  * import supportDesk from '@supportdesk/fastify';
  *
  * const app = Fastify();
- * await app.register(fastifyJwt, { secret: process.env.JWT_SECRET });
+ * await app.register(fastifyJwt, { secret: process.env.JWT_SECRET as string });
  * await app.register(supportDesk, {
  *   mapUser: (user) => ({ externalId: user.sub, email: user.email, name: user.name }),
  * });
