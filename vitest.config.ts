@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const source = (file: string) => fileURLToPath(new URL(`./packages/${file}`, import.meta.url));
-const packages = ['core', 'emulator', 'express', 'koa', 'nestjs', 'redis'];
+const packages = ['core', 'emulator', 'express', 'fastify', 'koa', 'nestjs', 'redis'];
 
 export default defineConfig({
   // Nest's decorators and DI-by-type need the legacy decorator transform with metadata.
