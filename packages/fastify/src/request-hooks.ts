@@ -9,14 +9,6 @@ const outcomeOf = Symbol('supportdesk.outcome');
 type RequestWithOutcome = FastifyRequest & { [outcomeOf]?: Promise<SyncOutcome> };
 
 /**
- * How long a reply held by `awaitSync` waits for its sync. The one place that wait happens, so a
- * bound on it (`awaitSyncTimeoutMs`) goes here alone. `outcome` never rejects.
- */
-export function waitForSync(outcome: Promise<SyncOutcome>): Promise<unknown> {
-  return outcome;
-}
-
-/**
  * The hooks that read the user of each request and identify them.
  * - `onResponse` (both modes): the reply is sent, so nothing the sync does can delay or fail it.
  * - `onSend` (only with `awaitSync`): the reply waits for the sync before it is written.
@@ -42,7 +34,8 @@ export function createRequestHooks(adapter: FastifyAdapter) {
     reply: FastifyReply,
     payload: unknown,
   ): Promise<unknown> {
-    if (!isSkipped(request)) await waitForSync(identifyOnce(request, reply));
+    // At most awaitSyncTimeoutMs: a 429 pause or a hung upstream never holds the reply longer.
+    if (!isSkipped(request)) await adapter.waitFor(identifyOnce(request, reply));
     return payload;
   }
 

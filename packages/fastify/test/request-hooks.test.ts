@@ -203,6 +203,18 @@ describe.each(frameworks)('awaitSync on $name', ({ fastify }) => {
     expect(harness.emulator.customers(API_KEY).map((customer) => customer.externalId)).toEqual(['user_2']);
   });
 
+  it('lets the reply go after awaitSyncTimeoutMs while SupportDesk rate-limits for 30 s', async () => {
+    harness.emulator.reset();
+    harness.emulator.inject({ status: 429, retryAfter: 30 });
+    const app = await harness.start(fastify, { awaitSyncTimeoutMs: 200 });
+    const startedAt = Date.now();
+    const response = await app.inject({ url: '/me', headers: { 'x-user': 'user_1' } });
+    expect(response.json()).toEqual(meResponse('user_1'));
+    // The bound is the point of the option: well under the 30 s pause, whatever the machine's load.
+    expect(Date.now() - startedAt).toBeLessThan(10_000);
+    expect(app.supportdesk.stats().queued).toBe(1);
+  });
+
   it('holds an error reply too, and passes it on unchanged', async () => {
     const app = await harness.start(fastify);
     const response = await app.inject({ url: '/boom', headers: { 'x-user': 'user_1' } });
