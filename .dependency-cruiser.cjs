@@ -5,7 +5,8 @@ const layers = [
   'client/',
   'store/',
   'engine/',
-  '(adapter|index|internal)\\.ts',
+  '(adapter\\.ts|import/)',
+  '(index|internal)\\.ts',
 ];
 const at = (layer) => `^packages/core/src/${layer}`;
 
