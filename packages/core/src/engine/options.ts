@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { SupportDeskClient } from '../client/client.js';
 import { CLIENT_DEFAULTS } from '../client/options.js';
 import { configObject, flag, func, integer, milliseconds, parseConfig, shaped, text } from '../config.js';
+import { MAX_ENTRIES } from '../store/memory-store.js';
 import type { SyncStore } from '../store/store.js';
 import type { MappedCustomer } from './mapping.js';
 import type { ErrorHook, Logger, SyncHook } from './reporter.js';
@@ -60,7 +61,9 @@ export interface CustomerSyncOptions<TUser = unknown> {
    */
   ttlMs?: number | undefined;
   /**
-   * How many synced users the in-memory cache remembers (least recently seen are forgotten first).
+   * How many synced users the in-memory cache remembers (least recently seen are forgotten first),
+   * at most 10,000,000. Each costs about 140 bytes once filled, and lru-cache reserves about 36
+   * bytes a slot up front.
    * @default 10_000
    */
   maxEntries?: number | undefined;
@@ -181,7 +184,7 @@ const optionsSchema = configObject(
       '(user) => ({ externalId, email, name, ... }) or null',
     ).optional(),
     ttlMs: milliseconds('ttlMs', 1, SYNC_DEFAULTS.ttlMs, Number.MAX_SAFE_INTEGER),
-    maxEntries: integer('maxEntries', { min: 1, fallback: SYNC_DEFAULTS.maxEntries }),
+    maxEntries: integer('maxEntries', { min: 1, max: MAX_ENTRIES, fallback: SYNC_DEFAULTS.maxEntries }),
     concurrency: integer('concurrency', { min: 1, fallback: SYNC_DEFAULTS.concurrency }),
     maxQueueSize: integer('maxQueueSize', { min: 1, fallback: SYNC_DEFAULTS.maxQueueSize }),
     store: shaped<SyncStore>(

@@ -6,7 +6,7 @@ import type { ClaimResult, LocalStore, SyncStoreContext } from './store.js';
 /** Options of {@link MemorySyncStore}. */
 export interface MemorySyncStoreOptions {
   /**
-   * How many users it remembers; the least recently seen are forgotten first.
+   * How many users it remembers, at most 10,000,000; the least recently seen are forgotten first.
    * @default 10_000
    */
   maxEntries?: number | undefined;
@@ -32,9 +32,16 @@ const MAX_LEASES = 1_024;
 
 const MEMORY_STORE_DEFAULTS = { maxEntries: 10_000, ttlMs: 3_600_000 } as const;
 
+/** lru-cache allocates its index for every slot up front: past this, seconds and gigabytes at start-up. */
+export const MAX_ENTRIES = 10_000_000;
+
 const optionsSchema = configObject(
   {
-    maxEntries: integer('maxEntries', { min: 1, fallback: MEMORY_STORE_DEFAULTS.maxEntries }),
+    maxEntries: integer('maxEntries', {
+      min: 1,
+      max: MAX_ENTRIES,
+      fallback: MEMORY_STORE_DEFAULTS.maxEntries,
+    }),
     ttlMs: integer('ttlMs', { min: 1, unit: ' ms', fallback: MEMORY_STORE_DEFAULTS.ttlMs }),
     now: func<() => number>('now', 'returning milliseconds').optional(),
   },

@@ -32,7 +32,8 @@ describe('resolveSyncOptions', () => {
   it.each([
     [{ ttlMs: 0 }, 'new CustomerSync: ttlMs must be an integer of at least 1 ms (got 0)'],
     [{ ttlMs: '1h' }, 'ttlMs must be an integer of at least 1 ms (got "1h")'],
-    [{ maxEntries: 1.5 }, 'maxEntries must be an integer of at least 1 (got 1.5)'],
+    [{ maxEntries: 1.5 }, 'maxEntries must be an integer from 1 to 10000000 (got 1.5)'],
+    [{ maxEntries: 1e9 }, 'maxEntries must be an integer from 1 to 10000000 (got 1000000000)'],
     [{ concurrency: 0 }, 'concurrency must be an integer of at least 1 (got 0)'],
     [{ maxQueueSize: -1 }, 'maxQueueSize must be an integer of at least 1 (got -1)'],
     [{ failureCooldownMs: -5 }, 'failureCooldownMs must be an integer of at least 0 ms (got -5)'],
@@ -51,6 +52,10 @@ describe('resolveSyncOptions', () => {
   ])('refuses %j with a message that says how to fix it', (options, message) => {
     expect(() => resolveSyncOptions(options as never)).toThrow(SupportDeskConfigError);
     expect(() => resolveSyncOptions(options as never)).toThrow(message);
+  });
+
+  it('accepts the largest maxEntries, 10,000,000', () => {
+    expect(resolveSyncOptions({ client, maxEntries: 10_000_000 }).maxEntries).toBe(10_000_000);
   });
 
   it.each([null, 'options', [1]])('refuses %j as the options object', (options) => {

@@ -78,9 +78,12 @@ describe('MemorySyncStore', () => {
     expect(() => store.init({ namespace: 'b' })).toThrow(SupportDeskConfigError);
   });
 
-  it.each([{ maxEntries: 0 }, { ttlMs: -1 }, { maxEntries: 1.5 }, { now: 5 }])('refuses %j', (options) => {
-    expect(() => new MemorySyncStore(options as never)).toThrow(SupportDeskConfigError);
-  });
+  it.each([{ maxEntries: 0 }, { ttlMs: -1 }, { maxEntries: 1.5 }, { maxEntries: 10_000_001 }, { now: 5 }])(
+    'refuses %j',
+    (options) => {
+      expect(() => new MemorySyncStore(options as never)).toThrow(SupportDeskConfigError);
+    },
+  );
 });
 
 describe('a MemorySyncStore given as store', () => {
