@@ -83,12 +83,15 @@ export class Ledger {
     return new Promise((resolve) => this.#waiting.push(resolve));
   }
 
-  /** `true` once idle, or `false` when `timeoutMs` passes first (the timer is unref'd). */
+  /**
+   * `true` once idle, or `false` when `timeoutMs` passes first. The deadline timer keeps the
+   * process alive on purpose: `await sync.close()` in a shutdown path must return, even when
+   * what it waits on (a 429 pause, a backoff) runs on unref'd timers alone.
+   */
   within(timeoutMs: number): Promise<boolean> {
     if (this.idle) return Promise.resolve(true);
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(false), timeoutMs);
-      timer.unref?.();
       this.#waiting.push(() => {
         clearTimeout(timer);
         resolve(true);

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { CustomerSync } from '../../src/engine/customer-sync.js';
 import { SupportDeskErrorCode, SupportDeskRateLimitError } from '../../src/errors.js';
@@ -7,7 +9,28 @@ const { engine, closeAfterTest } = useEngines();
 
 const user = (id: number) => ({ ...ada, id: `u${id}` });
 
+/** Runs a script under plain Node (the built packages), answering its output and exit code. */
+function runNode(script: string, args: string[]): Promise<{ stdout: string; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ stdout, code }));
+  });
+}
+
 describe('close', () => {
+  it('keeps the process alive until it resolves, and reports what it could not send', async () => {
+    const fixture = fileURLToPath(new URL('../fixtures/close-while-paused.mjs', import.meta.url));
+    const { stdout, code } = await runNode(fixture, ['300']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('warn: CustomerSync.close() gave up after 300 ms: 5 sync(s) not sent');
+    expect(stdout.trim().split('\n').at(-1)).toBe('resolved');
+  });
+
   it('sends everything pending before it resolves', async () => {
     const client = new FakeClient({ auto: false });
     const sync = engine({ client, concurrency: 1 });
