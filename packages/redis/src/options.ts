@@ -26,9 +26,11 @@ export interface RedisSyncStoreOptions {
   timeoutMs?: number | undefined;
 }
 
-/** The client as the store sees it: the commands it sends and the status it checks. */
+/** The client as the store sees it: the commands it sends, the status it checks, the events it waits for. */
 export interface StoreClient extends ScriptClient {
   readonly status: string;
+  once(event: 'ready' | 'end', listener: () => void): unknown;
+  off(event: 'ready' | 'end', listener: () => void): unknown;
 }
 
 /** The options once checked, defaults filled in. */
@@ -47,6 +49,8 @@ const optionsSchema = configObject(
       (value) =>
         typeof value.evalsha === 'function' &&
         typeof value.eval === 'function' &&
+        typeof value.once === 'function' &&
+        typeof value.off === 'function' &&
         typeof value.status === 'string',
       'an ioredis client, e.g. new RedisSyncStore({ client: new Redis(url) })',
     ),

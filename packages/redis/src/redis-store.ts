@@ -38,6 +38,9 @@ function isClaimResult(value: unknown): value is ClaimResult {
   return value === 'claimed' || value === 'fresh' || value === 'busy';
 }
 
+/** ioredis statuses on the way to `ready` at start-up. */
+const CONNECTING: ReadonlySet<string> = new Set(['connecting', 'connect', 'reconnecting']);
+
 type Operation = 'claim' | 'commit' | 'release' | 'holdSending' | 'sendingHeld';
 
 /**
@@ -84,7 +87,7 @@ export class RedisSyncStore implements SyncStore {
    * serves one engine (several stores may share one client). From then on every call rejects,
    * since the store cannot tell the two engines' calls apart and must not mix their users.
    */
-  init(context: SyncStoreContext): void {
+  init(context: SyncStoreContext): void | Promise<void> {
     if (this.#namespace !== undefined && this.#namespace !== context.namespace) {
       this.#conflict = new SupportDeskConfigError(
         'RedisSyncStore: two engines with different SupportDesk API keys share this store; create one RedisSyncStore per engine (they can share one ioredis client)',
@@ -93,6 +96,31 @@ export class RedisSyncStore implements SyncStore {
     }
     this.#namespace = context.namespace;
     this.#base = keyBase(this.#prefix, context.namespace);
+    return this.#firstConnection();
+  }
+
+  /**
+   * An engine built right after `new Redis(url)` meets a client still connecting. That is a boot,
+   * not an outage: answer a promise that resolves once the client is `ready`, so the engine holds
+   * its first claims until then (bounded on its side) instead of reporting the store down and
+   * letting every instance send every user. A client that is already ready, or has ended, or
+   * waits for a `connect()` no one may call (lazyConnect), is answered at once.
+   */
+  #firstConnection(): Promise<void> | undefined {
+    const client = this.#client;
+    if (!CONNECTING.has(client.status)) return undefined;
+    return new Promise<void>((resolve, reject) => {
+      const ready = () => {
+        client.off('end', ended);
+        resolve();
+      };
+      const ended = () => {
+        client.off('ready', ready);
+        reject(new SupportDeskConnectionError('Redis store: the Redis client ended before it was ready'));
+      };
+      client.once('ready', ready);
+      client.once('end', ended);
+    });
   }
 
   /** Atomically answers `fresh`, `busy`, or takes a lease of `leaseMs` and answers `claimed`. */

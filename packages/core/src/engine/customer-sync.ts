@@ -106,7 +106,8 @@ export class CustomerSync<TUser = unknown> {
     this.#cache.init?.({ namespace });
     let shared: GuardedStore | undefined;
     if (given !== undefined && !isLocalStore(given)) {
-      shared = new GuardedStore(given, resolved.storeTimeoutMs, reporter);
+      const reporting = { log: reporter, intervalMs: resolved.reportIntervalMs, now: resolved.now };
+      shared = new GuardedStore(given, resolved.storeTimeoutMs, reporting);
       shared.init(namespace);
     }
     const jobs = new JobTable(this.#ledger, resolved.maxQueueSize);

@@ -9,6 +9,16 @@ export interface StoreLog {
   log(level: 'info' | 'warn', fields: Record<string, unknown>, message: string): void;
 }
 
+/** How the guard reports: at most one outage (and its recovery) per `intervalMs` of `now`. */
+export interface StoreReporting {
+  log: StoreLog;
+  intervalMs: number;
+  now: () => number;
+}
+
+/** The longest the engine waits for a store to get ready at boot (its `init` promise). */
+export const STORE_READY_TIMEOUT_MS = 10_000;
+
 type Answer<T> = { ok: true; value: T } | { ok: false };
 
 const FAILED: Answer<never> = { ok: false };
@@ -25,18 +35,45 @@ const isDuration = (value: unknown): value is number =>
 export class GuardedStore {
   readonly #store: SyncStore;
   readonly #timeoutMs: number;
-  readonly #log: StoreLog;
+  readonly #reporting: StoreReporting;
   #available = true;
+  /** Until the store is ready (its init promise settled), every call waits for this first. */
+  #ready: Promise<void> | undefined;
+  /** Whether the current outage was reported, so its recovery is too. */
+  #reportedDown = false;
+  #lastReportAt: number | undefined;
+  #quietOutages = 0;
 
-  constructor(store: SyncStore, timeoutMs: number, log: StoreLog) {
+  constructor(store: SyncStore, timeoutMs: number, reporting: StoreReporting) {
     this.#store = store;
     this.#timeoutMs = timeoutMs;
-    this.#log = log;
+    this.#reporting = reporting;
   }
 
-  /** Tells the store its namespace; a failure only marks the store unavailable. */
+  /**
+   * Tells the store its namespace. A store still getting ready (a promise) holds every call until
+   * it is, for up to {@link STORE_READY_TIMEOUT_MS}: a boot, not an outage. A failure only marks
+   * the store unavailable.
+   */
   init(namespace: string): void {
-    void this.#call(() => this.#store.init?.({ namespace }));
+    let result: unknown;
+    try {
+      result = this.#store.init?.({ namespace });
+    } catch (error) {
+      this.#down(error);
+      return;
+    }
+    if (!isThenable(result)) return;
+    const notReady = () => new Error(`not ready within ${STORE_READY_TIMEOUT_MS} ms of start-up`);
+    this.#ready = withTimeout(result, STORE_READY_TIMEOUT_MS, notReady).then(
+      () => {
+        this.#ready = undefined;
+      },
+      (error: unknown) => {
+        this.#ready = undefined;
+        this.#down(error);
+      },
+    );
   }
 
   /** The store's decision, or `unavailable`; a claim granted after the time limit is given back. */
@@ -89,6 +126,7 @@ export class GuardedStore {
   }
 
   async #call<T>(run: () => T | PromiseLike<T>, onLate?: (value: T) => void): Promise<Answer<T>> {
+    if (this.#ready !== undefined) await this.#ready;
     try {
       const result = run();
       const value = isThenable(result)
@@ -107,20 +145,38 @@ export class GuardedStore {
     }
   }
 
+  /**
+   * The store failed a call. An outage is reported once, and outages are reported at most once
+   * per interval: a store that flaps (answers, fails, answers) is one report, and one that stays
+   * down after a brief outage is reported once the interval has passed.
+   */
   #down(error: unknown): void {
-    if (!this.#available) return;
+    const wasAvailable = this.#available;
     this.#available = false;
-    const reason = messageOf(error);
-    this.#log.log(
+    if (!wasAvailable && this.#reportedDown) return;
+    const { log, intervalMs, now } = this.#reporting;
+    const at = now();
+    if (this.#lastReportAt !== undefined && at - this.#lastReportAt < intervalMs) {
+      if (wasAvailable) this.#quietOutages++;
+      return;
+    }
+    this.#lastReportAt = at;
+    this.#reportedDown = true;
+    const quiet = this.#quietOutages;
+    this.#quietOutages = 0;
+    const since = quiet > 0 ? ` (${quiet} brief outage(s) since the last report)` : '';
+    log.log(
       'warn',
       { code: 'STORE_UNAVAILABLE' },
-      `SupportDesk sync store unavailable, using the in-memory cache until it answers again: ${reason}`,
+      `SupportDesk sync store unavailable, using the in-memory cache until it answers again${since}: ${messageOf(error)}`,
     );
   }
 
   #up(): void {
     if (this.#available) return;
     this.#available = true;
-    this.#log.log('info', { code: 'STORE_RECOVERED' }, 'SupportDesk sync store answers again');
+    if (!this.#reportedDown) return;
+    this.#reportedDown = false;
+    this.#reporting.log.log('info', { code: 'STORE_RECOVERED' }, 'SupportDesk sync store answers again');
   }
 }

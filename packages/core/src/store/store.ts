@@ -41,8 +41,13 @@ export interface SyncStoreContext {
  * store being unavailable and falls back to its in-memory cache.
  */
 export interface SyncStore {
-  /** Called once by the engine that uses this store, before any other method. */
-  init?(context: SyncStoreContext): void;
+  /**
+   * Called once by the engine that uses this store, before any other method. A store that is not
+   * ready yet (a client still connecting at boot) may return a promise that resolves once it is:
+   * the engine's calls wait for it, for up to 10 s, and the wait is not reported as an outage.
+   * A rejection, or no answer by then, is.
+   */
+  init?(context: SyncStoreContext): void | Promise<void>;
   /**
    * Whether `fingerprint` was committed for `externalId` less than its TTL ago, answered
    * synchronously. Only a store local to this process implements it (the in-memory
