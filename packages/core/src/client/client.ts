@@ -14,6 +14,7 @@ import {
   type AttemptOutcome,
   cleanServerText,
   errorFromResponse,
+  keyPattern,
   MAX_ERROR_BODY_BYTES,
   MAX_SUCCESS_BODY_BYTES,
   parseSuccess,
@@ -54,12 +55,15 @@ export class SupportDeskClient {
   readonly namespace: string;
   // A true private field: util.inspect, JSON.stringify and property enumeration never see it.
   readonly #apiKey: string;
+  /** Finds the key in any form a server may echo it, to redact it from error messages. */
+  readonly #keyPattern: RegExp;
   readonly #settings: Omit<Settings, 'apiKey'>;
 
   /** @throws {SupportDeskConfigError} when an option is missing or wrong; the message says how to fix it. */
   constructor(options?: SupportDeskClientOptions) {
     const { apiKey, ...settings } = resolveSettings(options);
     this.#apiKey = apiKey;
+    this.#keyPattern = keyPattern(apiKey);
     this.#settings = settings;
     this.baseUrl = settings.baseUrl;
     this.namespace = createHash('sha256').update(`${settings.baseUrl}\n${apiKey}`).digest('hex').slice(0, 16);
@@ -156,7 +160,7 @@ export class SupportDeskClient {
       if (ok) return parseSuccess(text, response.status, externalId);
       const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'), now());
       return {
-        error: errorFromResponse(response.status, text, externalId, retryAfterMs, this.#apiKey),
+        error: errorFromResponse(response.status, text, externalId, retryAfterMs, this.#keyPattern),
         retryAfterMs,
       };
     } catch (cause) {
@@ -197,7 +201,7 @@ export class SupportDeskClient {
       );
     }
     const detail = chain.at(-1);
-    const reason = detail === undefined ? describe(cause) : cleanServerText(detail.message, this.#apiKey);
+    const reason = detail === undefined ? describe(cause) : cleanServerText(detail.message, this.#keyPattern);
     return new SupportDeskConnectionError(
       `Could not reach SupportDesk at ${new URL(this.baseUrl).host}: ${reason}`,
       {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { cleanServerText, keyPattern } from '../../src/client/response.js';
 import {
   CustomerEmailExistsError,
   SupportDeskApiError,
@@ -254,5 +255,34 @@ describe('SupportDeskClient and Retry-After on other statuses', () => {
     );
     expect(waits).toHaveLength(1);
     expect(waits[0]).toBeLessThan(10);
+  });
+});
+
+describe('cleanServerText with keyPattern', () => {
+  const key = 'sk_live+Ab/Cd=Ef~9f2c!Z';
+  const clean = (text: string) => cleanServerText(text, keyPattern(key));
+
+  it.each([
+    ['some characters percent-encoded and some not', 'sk_live%2bAb/Cd%3dEf~9f2c!Z'],
+    ['percent-encoded twice', encodeURIComponent(encodeURIComponent(key))],
+    ['in mixed case', 'Sk_LiVe+aB/cD=eF~9F2C!z'],
+    ['in base64 at each alignment', Buffer.from(`ab${key}`).toString('base64')],
+    ['in base64 with + and / percent-encoded', encodeURIComponent(Buffer.from(`x${key}`).toString('base64'))],
+  ])('redacts the key %s, keeping the text around it', (_case, echoed) => {
+    expect(clean(`before ${echoed} after`)).toMatch(/^before \S{0,12}\[redacted\]\S{0,4} after$/);
+  });
+
+  it('leaves text that holds only part of the key as it is', () => {
+    expect(clean('key sk_live+Ab/Cd=Ef is wrong')).toBe('key sk_live+Ab/Cd=Ef is wrong');
+  });
+
+  it('finds every occurrence, then drops control characters', () => {
+    expect(clean(`${key}\n${key.toUpperCase()}`)).toBe('[redacted] [redacted]');
+  });
+
+  it('does not look for the base64 of a key under 8 bytes, whose runs would match ordinary words', () => {
+    const short = Buffer.from('k3y').toString('base64');
+    expect(cleanServerText(`value ${short}`, keyPattern('k3y'))).toBe(`value ${short}`);
+    expect(cleanServerText('the K3Y is wrong', keyPattern('k3y'))).toBe('the [redacted] is wrong');
   });
 });
