@@ -1,7 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import {
-  SupportDeskApiError,
   SupportDeskConnectionError,
   type SupportDeskError,
   SupportDeskErrorCode,
@@ -152,7 +151,8 @@ export class SupportDeskClient {
         method: 'PATCH',
         headers: this.#headers(),
         body,
-        redirect: 'error',
+        // 'manual': the 3xx itself comes back (its status is known) and its Location is never followed.
+        redirect: 'manual',
         signal: controller.signal,
       });
       const ok = response.status >= 200 && response.status <= 299;
@@ -192,15 +192,7 @@ export class SupportDeskClient {
         },
       );
     }
-    const chain = causeChain(cause);
-    if (chain.some((error) => error.message === 'unexpected redirect')) {
-      // A redirect is configuration (a wrong baseUrl), not a transient fault: never retried, never followed.
-      return new SupportDeskApiError(
-        'SupportDesk answered with a redirect, which is never followed so the API key cannot reach another host (check baseUrl)',
-        { cause, externalId, retryable: false },
-      );
-    }
-    const detail = chain.at(-1);
+    const detail = causeChain(cause).at(-1);
     const reason = detail === undefined ? describe(cause) : cleanServerText(detail.message, this.#keyPattern);
     return new SupportDeskConnectionError(
       `Could not reach SupportDesk at ${new URL(this.baseUrl).host}: ${reason}`,

@@ -105,6 +105,12 @@ export function errorFromResponse(
   retryAfterMs: number | undefined,
   key: RegExp,
 ): SupportDeskError {
+  if (isRedirect(status)) {
+    // A redirect is configuration (a wrong baseUrl), not a transient fault: never retried, never
+    // followed, and its body and Location (which may point anywhere) are not repeated.
+    const message = `SupportDesk answered ${status}, a redirect, which is never followed so the API key cannot reach another host: check baseUrl`;
+    return new SupportDeskApiError(message, { status, externalId, retryable: false });
+  }
   const { code: rawCode, message: rawMessage } = parseErrorBody(text);
   const message = rawMessage === undefined ? undefined : cleanServerText(rawMessage, key);
   const code =
@@ -128,17 +134,16 @@ export function errorFromResponse(
       retryAfterMs,
     });
   }
-  const hint =
-    status === 404
-      ? ' (check baseUrl)'
-      : status >= 300 && status <= 399
-        ? ' (redirects are not followed)'
-        : '';
+  const hint = status === 404 ? ' (check baseUrl)' : '';
   return new SupportDeskApiError(`SupportDesk answered ${status}${said}${hint}`, {
     ...base,
     retryable: isRetryableStatus(status),
   });
 }
+
+/** Whether `status` is a redirect (3xx), which the client never follows. */
+export const isRedirect = (status: number | undefined): boolean =>
+  status !== undefined && status >= 300 && status <= 399;
 
 /**
  * Server text made safe for a message: the key redacted (`key` from {@link keyPattern}), control

@@ -1,6 +1,8 @@
 import { LRUCache } from 'lru-cache';
+import { isRedirect } from '../client/response.js';
 import {
   CustomerEmailExistsError,
+  SupportDeskApiError,
   SupportDeskAuthError,
   SupportDeskError,
   SupportDeskRateLimitError,
@@ -27,9 +29,14 @@ export type Disposition =
 /** Held-back failures are few; capping the LRU keeps its preallocated arrays small. */
 const MAX_HELD = 10_000;
 
-/** What retrying cannot fix for this payload: the same payload would be refused again. */
+/**
+ * What retrying cannot fix for this payload: the same payload would be refused again, or (a
+ * redirect) would go to a host that answers with the same redirect.
+ */
 const isFinal = (error: SupportDeskError): boolean =>
-  error instanceof SupportDeskValidationError || error instanceof CustomerEmailExistsError;
+  error instanceof SupportDeskValidationError ||
+  error instanceof CustomerEmailExistsError ||
+  (error instanceof SupportDeskApiError && isRedirect(error.status));
 
 /** Anything a client threw, as a SupportDesk error. */
 export function asSupportDeskError(cause: unknown, externalId: string): SupportDeskError {
@@ -48,9 +55,9 @@ export interface FailureSettings {
 }
 
 /**
- * What each failure means, and the state it leaves behind: a 400 or 409 holds that payload back
- * for `failureCooldownMs` (reported once), a 401/403 stops all sending for `authCooldownMs`, a
- * 429 pauses the queue until `Retry-After`, anything else is retried on a later request.
+ * What each failure means, and the state it leaves behind: a 400, 409 or 3xx holds that payload
+ * back for `failureCooldownMs` (reported once), a 401/403 stops all sending for `authCooldownMs`,
+ * a 429 pauses the queue until `Retry-After`, anything else is retried on a later request.
  */
 export class Failures {
   readonly #settings: FailureSettings;

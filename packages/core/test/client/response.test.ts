@@ -41,12 +41,35 @@ describe('SupportDeskClient and redirects', () => {
       );
       const error = await rejectionOf(testClient(server.baseUrl).upsertCustomer('user_42', john));
       expect(error).toBeInstanceOf(SupportDeskApiError);
-      expect(error).toMatchObject({ retryable: false, externalId: 'user_42' });
+      expect(error).toMatchObject({ status, code: 'API_ERROR', retryable: false, externalId: 'user_42' });
       expect((error as Error).message).toMatch(/redirect/);
       expect(server.requests).toHaveLength(1);
       expect(elsewhere.requests).toHaveLength(0);
     },
   );
+
+  it('says the redirect was not followed and to check baseUrl, and nothing of its body or Location', async () => {
+    const server = await serve((res) =>
+      reply(
+        res,
+        301,
+        { error: { code: 'MOVED', message: 'Moved to the new region' } },
+        { location: 'https://other.example/api/v1/customers/user_42?token=abc' },
+      ),
+    );
+    const error = (await rejectionOf(testClient(server.baseUrl).upsertCustomer('user_42', john))) as Error;
+    expect(error.message).toBe(
+      'SupportDesk answered 301, a redirect, which is never followed so the API key cannot reach another host: check baseUrl',
+    );
+    expect(error).toMatchObject({ code: 'API_ERROR' });
+  });
+
+  it('reads a redirect body over the error cap without keeping it, and does not retry', async () => {
+    const server = await serve((res) => reply(res, 302, 'x'.repeat(100_000), { location: '/elsewhere' }));
+    const error = await rejectionOf(testClient(server.baseUrl).upsertCustomer('user_42', john));
+    expect(error).toMatchObject({ status: 302, retryable: false });
+    expect(server.requests).toHaveLength(1);
+  });
 });
 
 describe('SupportDeskClient and error bodies', () => {

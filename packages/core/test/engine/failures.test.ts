@@ -13,6 +13,7 @@ import {
   SupportDeskValidationError,
 } from '../../src/errors.js';
 import { ada, FakeClient, manualClock, recordingLogger, settle, useEngines } from '../support/engines.js';
+import { API_KEY, reply, startFaultServer, upsertSuccess } from '../support/fault-server.js';
 
 const { engine } = useEngines();
 
@@ -79,6 +80,7 @@ describe('Failures: what each failure means', () => {
   it.each([
     ['a 409', new CustomerEmailExistsError('taken'), 'failed'],
     ['a 400', new SupportDeskValidationError('missing name', { status: 400 }), 'failed'],
+    ['a 3xx', new SupportDeskApiError('redirect', { status: 302, retryable: false }), 'failed'],
     ['a local refusal', new SupportDeskValidationError('too large'), 'invalid'],
   ])('holds back the payload after %s, for that payload only', (_case, error, status) => {
     const { failures: subject } = failures();
@@ -120,6 +122,7 @@ describe('failures retrying cannot fix', () => {
   it.each([
     ['409', () => new CustomerEmailExistsError('email taken', { externalId: 'u1' })],
     ['400', () => new SupportDeskValidationError('name missing', { status: 400, externalId: 'u1' })],
+    ['3xx', () => new SupportDeskApiError('redirect', { status: 308, retryable: false, externalId: 'u1' })],
   ])('sends a %s user identified 20 times once and reports it once', async (_, makeError) => {
     const client = new FakeClient();
     client.failNext(makeError());
@@ -172,6 +175,32 @@ describe('failures retrying cannot fix', () => {
     expect((await sync.identify(ada)).status).toBe('invalid');
     expect((await sync.identify(ada)).status).toBe('invalid');
     expect(client.calls).toHaveLength(1);
+  });
+});
+
+describe('a redirecting baseUrl', () => {
+  it('is sent to once, held back, and reported once as a failure, never as one to try again', async () => {
+    const elsewhere = await startFaultServer((res) => reply(res, 200, upsertSuccess('u1')));
+    const server = await startFaultServer((res) =>
+      reply(res, 307, '', { location: `${elsewhere.baseUrl}/customers/u1` }),
+    );
+    try {
+      const { lines, logger } = recordingLogger();
+      const onError = vi.fn();
+      const sync = engine({ apiKey: API_KEY, baseUrl: server.baseUrl, logger, onError });
+      const outcomes = [];
+      for (let i = 0; i < 5; i++) outcomes.push(await sync.identify(ada));
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(Array(5).fill('failed'));
+      expect(outcomes[4]?.error).toMatchObject({ status: 307, retryable: false });
+      expect(server.requests).toHaveLength(1);
+      expect(elsewhere.requests).toHaveLength(0);
+      expect(onError).toHaveBeenCalledTimes(1);
+      expect(lines.map((line) => line.level)).toEqual(['warn']);
+      expect(lines[0]?.message).toMatch(/never followed.*check baseUrl/);
+      expect(lines[0]?.message).not.toMatch(/tried again/);
+    } finally {
+      await Promise.all([server.close(), elsewhere.close()]);
+    }
   });
 });
 
