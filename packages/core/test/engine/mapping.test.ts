@@ -1,6 +1,23 @@
-import { describe, expect, it } from 'vitest';
-import { defaultMapUser, toUpsertRequest } from '../../src/engine/mapping.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CustomerSync } from '../../src/engine/customer-sync.js';
+import { fingerprint } from '../../src/engine/fingerprint.js';
+import {
+  defaultMapUser,
+  externalIdKey,
+  type MappedCustomer,
+  toUpsertRequest,
+} from '../../src/engine/mapping.js';
+import type { SyncEvent } from '../../src/engine/outcome.js';
 import { SupportDeskValidationError } from '../../src/errors.js';
+import { MemorySyncStore } from '../../src/store/memory-store.js';
+import { useEngines } from '../support/engines.js';
+import {
+  API_KEY,
+  type FaultServer,
+  reply,
+  startFaultServer,
+  upsertSuccess,
+} from '../support/fault-server.js';
 
 const objectId = { toHexString: () => '65f0c0ffee', toString: () => '65f0c0ffee' };
 
@@ -74,7 +91,6 @@ describe('toUpsertRequest', () => {
   it.each([
     [{ externalId: '' }, 'externalId must not be empty'],
     [{ externalId: '..' }, 'externalId must not be ".."'],
-    [{ externalId: 7 }, 'externalId must be a string'],
     [{ externalId: 'u1', email: 'nope' }, 'email must be a valid email address'],
     [{ externalId: 'u1', avatar: 'x' }, 'avatar'],
     [{ externalId: 'u1', metadata: [1] }, 'metadata must be a plain JSON object'],
@@ -82,5 +98,87 @@ describe('toUpsertRequest', () => {
     const request = toUpsertRequest(mapped);
     expect(request.error).toBeInstanceOf(SupportDeskValidationError);
     expect(request.error?.message).toContain(message);
+  });
+});
+
+describe('a numeric externalId from mapUser', () => {
+  it.each([
+    [42, '42'],
+    [0, '0'],
+    [-7, '-7'],
+    [Number.MAX_SAFE_INTEGER, '9007199254740991'],
+  ])('sends the safe integer %s as its decimal string %j', (externalId, sent) => {
+    expect(toUpsertRequest({ externalId, name: 'Ada' })).toEqual({
+      externalId: sent,
+      input: { name: 'Ada' },
+    });
+    expect(externalIdKey(externalId)).toBe(sent);
+  });
+
+  it.each([
+    [1.5, 'got number 1.5'],
+    [Number.NaN, 'got number NaN'],
+    [Number.POSITIVE_INFINITY, 'got number Infinity'],
+    [2 ** 53, 'got number 9007199254740992'],
+    [7n, 'got bigint'],
+    [true, 'got boolean'],
+    [null, 'got null'],
+    [undefined, 'got undefined'],
+    [{ id: 1 }, 'got object'],
+  ])('refuses %s as a clear invalid payload', (externalId, got) => {
+    const request = toUpsertRequest({ externalId, name: 'Ada' });
+    expect(request.error).toBeInstanceOf(SupportDeskValidationError);
+    expect(request.error?.message).toBe(
+      `mapUser returned a bad externalId: externalId must be a string or a safe integer (${got})`,
+    );
+    expect(externalIdKey(externalId)).toBeUndefined();
+  });
+
+  it('keeps a string externalId as it is', () => {
+    expect(externalIdKey('007')).toBe('007');
+  });
+
+  it('lets the README mapUser compile for users with number ids', () => {
+    type Row = { id: number; email: string; name: string };
+    const mapUser = (user: Row): MappedCustomer => ({
+      externalId: user.id,
+      email: user.email,
+      name: user.name,
+    });
+    const sync = new CustomerSync<Row>({ enabled: false, mapUser });
+    expect(sync.client).toBeUndefined();
+  });
+});
+
+describe('a numeric externalId through the engine', () => {
+  const { engine } = useEngines();
+  let server: FaultServer;
+
+  beforeAll(async () => {
+    server = await startFaultServer((res, request) =>
+      reply(res, 200, upsertSuccess(decodeURIComponent(request.path.split('/').pop() ?? ''))),
+    );
+  });
+
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('is sent as its string in the path, and appears as a string in the outcome, the event and the cache', async () => {
+    const events: SyncEvent[] = [];
+    const store = new MemorySyncStore();
+    const user = { id: 1, email: 'one@example.com', name: 'One' };
+    const sync = engine<typeof user>({
+      apiKey: API_KEY,
+      baseUrl: server.baseUrl,
+      store,
+      onSync: (event) => events.push(event),
+      mapUser: (row) => ({ externalId: row.id, email: row.email, name: row.name }),
+    });
+    const outcome = await sync.identify(user);
+    expect(outcome).toMatchObject({ status: 'synced', externalId: '1' });
+    expect(server.requests.at(-1)?.path).toBe('/api/v1/customers/1');
+    expect(events.map((event) => event.externalId)).toEqual(['1']);
+    expect(store.has('1', fingerprint({ externalId: 1, email: user.email, name: user.name }))).toBe(true);
   });
 });
