@@ -16,6 +16,7 @@ import {
   keyPattern,
   MAX_ERROR_BODY_BYTES,
   MAX_SUCCESS_BODY_BYTES,
+  missingOnCreate,
   parseSuccess,
   readTextCapped,
   safeMessageText,
@@ -84,10 +85,11 @@ export class SupportDeskClient {
     const signal = readSignal(options);
     const url = `${this.baseUrl}/customers/${encodeExternalId(externalId)}`;
     const body = this.#serialize(externalId, input);
+    const missing = missingOnCreate(input);
     const { maxRetries, retryBaseDelayMs, retryMaxDelayMs, maxRetryAfterMs, sleep } = this.#settings;
     for (let attempt = 0; ; attempt++) {
       if (signal?.aborted) throw abortedError(externalId, signal.reason);
-      const outcome = await this.#attempt(url, body, externalId, signal);
+      const outcome = await this.#attempt(url, body, externalId, missing, signal);
       if ('result' in outcome) return outcome.result;
       const { error, retryAfterMs } = outcome;
       const waitTooLong = retryAfterMs !== undefined && retryAfterMs > maxRetryAfterMs;
@@ -131,6 +133,7 @@ export class SupportDeskClient {
     url: string,
     body: string,
     externalId: string,
+    missing: readonly string[],
     signal: AbortSignal | undefined,
   ): Promise<AttemptOutcome> {
     const { timeoutMs, now } = this.#settings;
@@ -160,7 +163,12 @@ export class SupportDeskClient {
       if (ok) return parseSuccess(text, response.status, externalId);
       const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'), now());
       return {
-        error: errorFromResponse(response.status, text, externalId, retryAfterMs, this.#keyPattern),
+        error: errorFromResponse(response.status, text, {
+          externalId,
+          retryAfterMs,
+          key: this.#keyPattern,
+          missing,
+        }),
         retryAfterMs,
       };
     } catch (cause) {

@@ -12,7 +12,7 @@ import {
   SupportDeskRateLimitError,
   SupportDeskValidationError,
 } from '../errors.js';
-import { type UpsertResult, upsertResponseSchema } from '../schema.js';
+import { type CustomerInput, type UpsertResult, upsertResponseSchema } from '../schema.js';
 import { isRetryableStatus } from './retry.js';
 
 // A success body is a single customer; an error body only needs its message. Anything larger
@@ -94,16 +94,33 @@ function parseErrorBody(text: string | undefined): {
   return { code: pick(nested.code, body.code), message: pick(nested.message, body.error, body.message) };
 }
 
-/**
- * The typed error for a non-2xx answer. `key` (from {@link keyPattern}) keeps the API key out of
- * the message and the code, should the server echo it.
- */
+/** The fields SupportDesk requires to create a customer (an update needs neither). */
+const REQUIRED_ON_CREATE = ['email', 'name'] as const;
+
+/** The issue message a 400 carries for each field of {@link missingOnCreate}. */
+export const MISSING_ON_CREATE = 'required to create a customer';
+
+/** The fields SupportDesk requires to create a customer that `input` does not have. */
+export function missingOnCreate(input: CustomerInput): string[] {
+  return REQUIRED_ON_CREATE.filter((field) => input[field] === undefined);
+}
+
+/** What {@link errorFromResponse} needs besides the answer itself. */
+export interface ErrorContext {
+  externalId: string;
+  /** From `Retry-After`, when the server sent one. */
+  retryAfterMs: number | undefined;
+  /** From {@link keyPattern}: keeps the API key out of the message and the code. */
+  key: RegExp;
+  /** From {@link missingOnCreate}: named in the message of a 400, the likely reason for it. */
+  missing: readonly string[];
+}
+
+/** The typed error for a non-2xx answer. */
 export function errorFromResponse(
   status: number,
   text: string | undefined,
-  externalId: string,
-  retryAfterMs: number | undefined,
-  key: RegExp,
+  { externalId, retryAfterMs, key, missing }: ErrorContext,
 ): SupportDeskError {
   if (isRedirect(status)) {
     // A redirect is configuration (a wrong baseUrl), not a transient fault: never retried, never
@@ -119,8 +136,15 @@ export function errorFromResponse(
       : undefined;
   const base = { status, externalId, ...(code === undefined ? {} : { code }) };
   const said = message === undefined ? '' : `: ${message}`;
-  if (status === 400)
-    return new SupportDeskValidationError(`SupportDesk refused the input (400)${said}`, base);
+  if (status === 400) {
+    if (missing.length === 0)
+      return new SupportDeskValidationError(`SupportDesk refused the input (400)${said}`, base);
+    const lacks = `creating a customer needs both email and name, and this input has no ${missing.join(' and no ')}`;
+    return new SupportDeskValidationError(`SupportDesk refused the input (400)${said}; ${lacks}`, {
+      ...base,
+      issues: missing.map((path) => ({ path, message: MISSING_ON_CREATE })),
+    });
+  }
   if (status === 409)
     return new CustomerEmailExistsError(`Another customer already has this email (409)${said}`, base);
   if (status === 401 || status === 403) {

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { isRedirect } from '../client/response.js';
+import { isRedirect, MISSING_ON_CREATE } from '../client/response.js';
 import {
   CustomerEmailExistsError,
   SupportDeskApiError,
@@ -37,6 +37,18 @@ const isFinal = (error: SupportDeskError): boolean =>
   error instanceof SupportDeskValidationError ||
   error instanceof CustomerEmailExistsError ||
   (error instanceof SupportDeskApiError && isRedirect(error.status));
+
+/**
+ * A 400 that the client traced to a missing email or name, told in terms of mapUser (the engine's
+ * one report of it); any other error as it is.
+ */
+function forMapUser(error: SupportDeskError): SupportDeskError {
+  if (!(error instanceof SupportDeskValidationError) || error.status !== 400) return error;
+  if (!error.issues.some((issue) => issue.message === MISSING_ON_CREATE)) return error;
+  const { status, code, externalId, issues } = error;
+  const message = `${error.message}: mapUser must return both for a user who is not a customer yet`;
+  return new SupportDeskValidationError(message, { status, code, externalId, issues, cause: error });
+}
 
 /** Anything a client threw, as a SupportDesk error. */
 export function asSupportDeskError(cause: unknown, externalId: string): SupportDeskError {
@@ -109,9 +121,10 @@ export class Failures {
     if (isFinal(error)) {
       // No HTTP status: the client refused the payload locally (too large, …).
       const status = error.status === undefined ? 'invalid' : 'failed';
-      this.#held?.set(externalId, { fingerprint, status, error });
-      this.#reporter.problem(error, { ...event, status }, 'warn');
-      return { requeue: false, status, error, stopped: false };
+      const reported = forMapUser(error);
+      this.#held?.set(externalId, { fingerprint, status, error: reported });
+      this.#reporter.problem(reported, { ...event, status, error: reported }, 'warn');
+      return { requeue: false, status, error: reported, stopped: false };
     }
     this.#reporter.retryable(error, event);
     return { requeue: false, status: 'failed', error, stopped: false };

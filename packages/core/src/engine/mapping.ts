@@ -44,7 +44,12 @@ function nameOf(user: Fields): string | undefined {
     text(user.displayName) ??
     structured ??
     joined(user.firstName, user.lastName) ??
-    joined(user.given_name, user.family_name)
+    joined(user.given_name, user.family_name) ??
+    // No name field: a handle is a better name than none (SupportDesk needs one to create a customer).
+    text(user.username) ??
+    text(user.preferred_username) ??
+    text(user.login) ??
+    text(user.nickname)
   );
 }
 
@@ -53,8 +58,10 @@ function nameOf(user: Fields): string | undefined {
  * passport profiles and OIDC claims. Returns `null` for a user without an id.
  *
  * - externalId: `id`, `_id` or `sub` (numbers, bigints and ObjectIds as strings)
- * - name: `name`, `displayName`, `name.givenName` + `name.familyName`, `firstName` + `lastName`,
- *   `given_name` + `family_name`
+ * - name: the first of `name`, `displayName`, `name.givenName` + `name.familyName`,
+ *   `firstName` + `lastName`, `given_name` + `family_name`; when none is there, the first of
+ *   `username`, `preferred_username`, `login`, `nickname` (a Nest JWT `{ sub, username }`,
+ *   OIDC claims, a GitHub profile)
  * - email: `email`, `emails[0].value`
  * - phone: `phone`, `phoneNumber`, `phone_number`
  * - avatarUrl: `avatarUrl`, `picture`, `image`, `photos[0].value`

@@ -1,3 +1,4 @@
+import { startEmulator } from '@supportdesk/emulator';
 import { describe, expect, it, vi } from 'vitest';
 import { Failures } from '../../src/engine/failures.js';
 import type { SyncEvent } from '../../src/engine/outcome.js';
@@ -175,6 +176,52 @@ describe('failures retrying cannot fix', () => {
     expect((await sync.identify(ada)).status).toBe('invalid');
     expect((await sync.identify(ada)).status).toBe('invalid');
     expect(client.calls).toHaveLength(1);
+  });
+});
+
+describe('a 400 for a payload without email or name', () => {
+  it('says once, in onError and the log, that creating a customer needs both and mapUser must return them', async () => {
+    const emulator = await startEmulator({ port: 0 });
+    try {
+      const { lines, logger } = recordingLogger();
+      const reported: SupportDeskError[] = [];
+      const sync = engine<object>({
+        apiKey: API_KEY,
+        baseUrl: emulator.baseUrl,
+        logger,
+        onError: (error) => reported.push(error),
+      });
+      const jwt = { sub: 'auth0|7', username: 'john' };
+      const first = await sync.identify(jwt);
+      expect((await sync.identify(jwt)).error).toBe(first.error);
+      expect(emulator.requestCount).toBe(1);
+      expect(reported).toHaveLength(1);
+      expect(reported[0]).toBe(first.error);
+      expect(reported[0]).toBeInstanceOf(SupportDeskValidationError);
+      expect(reported[0]).toMatchObject({ status: 400, code: 'VALIDATION_ERROR', externalId: 'auth0|7' });
+      const message = reported[0]?.message ?? '';
+      expect(message).toContain('creating a customer needs both email and name, and this input has no email');
+      expect(message).toContain('mapUser must return both');
+      expect(lines.map((line) => [line.level, line.message])).toEqual([
+        ['warn', `SupportDesk sync failed: ${message}`],
+      ]);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('keeps the report of a 400 for a payload with email and name as the error says', async () => {
+    const client = new FakeClient();
+    const error = new SupportDeskValidationError('SupportDesk refused the input (400): phone is invalid', {
+      status: 400,
+    });
+    client.failNext(error);
+    const { lines, logger } = recordingLogger();
+    const onError = vi.fn();
+    const sync = engine({ client, logger, onError });
+    expect((await sync.identify(ada)).error).toBe(error);
+    expect(onError).toHaveBeenCalledWith(error, expect.objectContaining({ error }));
+    expect(lines.map((line) => line.message)).toEqual([`SupportDesk sync failed: ${error.message}`]);
   });
 });
 

@@ -68,6 +68,29 @@ describe('defaultMapUser', () => {
       { externalId: '9007199254740993', avatarUrl: 'https://img.example/i.png', phone: '+1 2' },
     ],
     ['blank fields', { id: 'x', name: '  ', email: '' }, { externalId: 'x' }],
+    ['a Nest JWT payload', { sub: 7, username: 'john' }, { externalId: '7', name: 'john' }],
+    [
+      'OIDC claims with only preferred_username',
+      { sub: 'a|1', preferred_username: 'ada.l', nickname: 'ada' },
+      { externalId: 'a|1', name: 'ada.l' },
+    ],
+    ['a GitHub profile', { id: 583231, login: 'octocat' }, { externalId: '583231', name: 'octocat' }],
+    [
+      'an Auth0 profile with only a nickname',
+      { sub: 'auth0|9', nickname: 'nick' },
+      { externalId: 'auth0|9', name: 'nick' },
+    ],
+    [
+      'every handle, which go in the documented order',
+      { id: 1, nickname: 'd', login: 'c', preferred_username: 'b', username: 'a' },
+      { externalId: '1', name: 'a' },
+    ],
+    [
+      'a name field and a handle, where the name field wins',
+      { id: 1, firstName: 'Ada', username: 'ada42' },
+      { externalId: '1', name: 'Ada' },
+    ],
+    ['a blank handle', { id: 1, username: ' ', login: 'octo' }, { externalId: '1', name: 'octo' }],
   ])('maps %s', (_, user, mapped) => {
     expect(defaultMapUser(user)).toEqual(mapped);
   });
