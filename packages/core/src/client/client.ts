@@ -1,7 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import {
-  SupportDeskApiError,
   SupportDeskConnectionError,
   type SupportDeskError,
   SupportDeskErrorCode,
@@ -15,8 +14,10 @@ import {
   type AttemptOutcome,
   cleanServerText,
   errorFromResponse,
+  keyPattern,
   MAX_ERROR_BODY_BYTES,
   MAX_SUCCESS_BODY_BYTES,
+  missingOnCreate,
   parseSuccess,
   readTextCapped,
   safeMessageText,
@@ -63,12 +64,15 @@ export class SupportDeskClient {
   readonly namespace: string;
   // A true private field: util.inspect, JSON.stringify and property enumeration never see it.
   readonly #apiKey: string;
+  /** Finds the key in any form a server may echo it, to redact it from error messages. */
+  readonly #keyPattern: RegExp;
   readonly #settings: Omit<Settings, 'apiKey'>;
 
   /** @throws {SupportDeskConfigError} when an option is missing or wrong; the message says how to fix it. */
   constructor(options?: SupportDeskClientOptions) {
     const { apiKey, ...settings } = resolveSettings(options);
     this.#apiKey = apiKey;
+    this.#keyPattern = keyPattern(apiKey);
     this.#settings = settings;
     this.baseUrl = settings.baseUrl;
     this.namespace = createHash('sha256').update(`${settings.baseUrl}\n${apiKey}`).digest('hex').slice(0, 16);
@@ -91,10 +95,11 @@ export class SupportDeskClient {
     const rejectRateLimit = options?.rateLimit === 'reject';
     const url = `${this.baseUrl}/customers/${encodeExternalId(externalId)}`;
     const body = this.#serialize(externalId, input);
+    const missing = missingOnCreate(input);
     const { maxRetries, retryBaseDelayMs, retryMaxDelayMs, maxRetryAfterMs, sleep } = this.#settings;
     for (let attempt = 0; ; attempt++) {
       if (signal?.aborted) throw abortedError(externalId, signal.reason);
-      const outcome = await this.#attempt(url, body, externalId, signal);
+      const outcome = await this.#attempt(url, body, externalId, missing, signal);
       if ('result' in outcome) return outcome.result;
       const { error, retryAfterMs } = outcome;
       const waitTooLong = retryAfterMs !== undefined && retryAfterMs > maxRetryAfterMs;
@@ -139,6 +144,7 @@ export class SupportDeskClient {
     url: string,
     body: string,
     externalId: string,
+    missing: readonly string[],
     signal: AbortSignal | undefined,
   ): Promise<AttemptOutcome> {
     const { timeoutMs, now } = this.#settings;
@@ -159,7 +165,8 @@ export class SupportDeskClient {
         method: 'PATCH',
         headers: this.#headers(),
         body,
-        redirect: 'error',
+        // 'manual': the 3xx itself comes back (its status is known) and its Location is never followed.
+        redirect: 'manual',
         signal: controller.signal,
       });
       const ok = response.status >= 200 && response.status <= 299;
@@ -167,7 +174,12 @@ export class SupportDeskClient {
       if (ok) return parseSuccess(text, response.status, externalId);
       const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'), now());
       return {
-        error: errorFromResponse(response.status, text, externalId, retryAfterMs, this.#apiKey),
+        error: errorFromResponse(response.status, text, {
+          externalId,
+          retryAfterMs,
+          key: this.#keyPattern,
+          missing,
+        }),
         retryAfterMs,
       };
     } catch (cause) {
@@ -199,16 +211,8 @@ export class SupportDeskClient {
         },
       );
     }
-    const chain = causeChain(cause);
-    if (chain.some((error) => error.message === 'unexpected redirect')) {
-      // A redirect is configuration (a wrong baseUrl), not a transient fault: never retried, never followed.
-      return new SupportDeskApiError(
-        'SupportDesk answered with a redirect, which is never followed so the API key cannot reach another host (check baseUrl)',
-        { cause, externalId, retryable: false },
-      );
-    }
-    const detail = chain.at(-1);
-    const reason = detail === undefined ? describe(cause) : cleanServerText(detail.message, this.#apiKey);
+    const detail = causeChain(cause).at(-1);
+    const reason = detail === undefined ? describe(cause) : cleanServerText(detail.message, this.#keyPattern);
     return new SupportDeskConnectionError(
       `Could not reach SupportDesk at ${new URL(this.baseUrl).host}: ${reason}`,
       {

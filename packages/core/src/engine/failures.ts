@@ -1,6 +1,8 @@
 import { LRUCache } from 'lru-cache';
+import { isRedirect, MISSING_ON_CREATE } from '../client/response.js';
 import {
   CustomerEmailExistsError,
+  SupportDeskApiError,
   SupportDeskAuthError,
   SupportDeskError,
   SupportDeskRateLimitError,
@@ -28,9 +30,26 @@ export type Disposition =
 /** Held-back failures are few; capping the LRU keeps its preallocated arrays small. */
 const MAX_HELD = 10_000;
 
-/** What retrying cannot fix for this payload: the same payload would be refused again. */
+/**
+ * What retrying cannot fix for this payload: the same payload would be refused again, or (a
+ * redirect) would go to a host that answers with the same redirect.
+ */
 const isFinal = (error: SupportDeskError): boolean =>
-  error instanceof SupportDeskValidationError || error instanceof CustomerEmailExistsError;
+  error instanceof SupportDeskValidationError ||
+  error instanceof CustomerEmailExistsError ||
+  (error instanceof SupportDeskApiError && isRedirect(error.status));
+
+/**
+ * A 400 that the client traced to a missing email or name, told in terms of mapUser (the engine's
+ * one report of it); any other error as it is.
+ */
+function forMapUser(error: SupportDeskError): SupportDeskError {
+  if (!(error instanceof SupportDeskValidationError) || error.status !== 400) return error;
+  if (!error.issues.some((issue) => issue.message === MISSING_ON_CREATE)) return error;
+  const { status, code, externalId, issues } = error;
+  const message = `${error.message}: mapUser must return both for a user who is not a customer yet`;
+  return new SupportDeskValidationError(message, { status, code, externalId, issues, cause: error });
+}
 
 /** Anything a client threw, as a SupportDesk error. */
 export function asSupportDeskError(cause: unknown, externalId: string): SupportDeskError {
@@ -49,9 +68,9 @@ export interface FailureSettings {
 }
 
 /**
- * What each failure means, and the state it leaves behind: a 400 or 409 holds that payload back
- * for `failureCooldownMs` (reported once), a 401/403 stops all sending for `authCooldownMs`, a
- * 429 pauses the queue until `Retry-After`, anything else is retried on a later request.
+ * What each failure means, and the state it leaves behind: a 400, 409 or 3xx holds that payload
+ * back for `failureCooldownMs` (reported once), a 401/403 stops all sending for `authCooldownMs`,
+ * a 429 pauses the queue until `Retry-After`, anything else is retried on a later request.
  */
 export class Failures {
   readonly #settings: FailureSettings;
@@ -106,9 +125,10 @@ export class Failures {
     if (isFinal(error)) {
       // No HTTP status: the client refused the payload locally (too large, …).
       const status = error.status === undefined ? 'invalid' : 'failed';
-      this.#held?.set(externalId, { fingerprint, status, error });
-      this.#reporter.problem(error, { ...event, status }, 'warn');
-      return { requeue: false, status, error, stopped: false };
+      const reported = forMapUser(error);
+      this.#held?.set(externalId, { fingerprint, status, error: reported });
+      this.#reporter.problem(reported, { ...event, status, error: reported }, 'warn');
+      return { requeue: false, status, error: reported, stopped: false };
     }
     this.#reporter.retryable(error, event);
     return { requeue: false, status: 'failed', error, stopped: false };

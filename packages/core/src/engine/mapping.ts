@@ -1,8 +1,12 @@
 import { SupportDeskValidationError } from '../errors.js';
 import { type CustomerInput, customerInputSchema, externalIdProblem } from '../schema.js';
 
-/** What `mapUser` returns: the customer's `externalId` and the fields to upsert. */
-export type MappedCustomer = { externalId: string } & CustomerInput;
+/**
+ * What `mapUser` returns: the customer's `externalId` and the fields to upsert. `externalId` may
+ * be a safe integer (an SQL row id, say): it is sent, and appears in outcomes and events, as its
+ * decimal string.
+ */
+export type MappedCustomer = { externalId: string | number } & CustomerInput;
 
 type Fields = Record<string, unknown>;
 
@@ -40,7 +44,12 @@ function nameOf(user: Fields): string | undefined {
     text(user.displayName) ??
     structured ??
     joined(user.firstName, user.lastName) ??
-    joined(user.given_name, user.family_name)
+    joined(user.given_name, user.family_name) ??
+    // No name field: a handle is a better name than none (SupportDesk needs one to create a customer).
+    text(user.username) ??
+    text(user.preferred_username) ??
+    text(user.login) ??
+    text(user.nickname)
   );
 }
 
@@ -49,8 +58,10 @@ function nameOf(user: Fields): string | undefined {
  * passport profiles and OIDC claims. Returns `null` for a user without an id.
  *
  * - externalId: `id`, `_id` or `sub` (numbers, bigints and ObjectIds as strings)
- * - name: `name`, `displayName`, `name.givenName` + `name.familyName`, `firstName` + `lastName`,
- *   `given_name` + `family_name`
+ * - name: the first of `name`, `displayName`, `name.givenName` + `name.familyName`,
+ *   `firstName` + `lastName`, `given_name` + `family_name`; when none is there, the first of
+ *   `username`, `preferred_username`, `login`, `nickname` (a Nest JWT `{ sub, username }`,
+ *   OIDC claims, a GitHub profile)
  * - email: `email`, `emails[0].value`
  * - phone: `phone`, `phoneNumber`, `phone_number`
  * - avatarUrl: `avatarUrl`, `picture`, `image`, `photos[0].value`
@@ -59,11 +70,11 @@ function nameOf(user: Fields): string | undefined {
  * defaultMapUser({ id: 42, firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com' });
  * // → { externalId: '42', name: 'Ada Lovelace', email: 'ada@example.com' }
  */
-export function defaultMapUser(user: unknown): MappedCustomer | null {
+export function defaultMapUser(user: unknown): (MappedCustomer & { externalId: string }) | null {
   if (!isFields(user)) return null;
   const externalId = idOf(user.id) ?? idOf(user._id) ?? idOf(user.sub);
   if (externalId === undefined) return null;
-  const mapped: MappedCustomer = { externalId };
+  const mapped: MappedCustomer & { externalId: string } = { externalId };
   const name = nameOf(user);
   if (name !== undefined) mapped.name = name;
   const email = text(user.email) ?? firstValue(user.emails);
@@ -73,6 +84,26 @@ export function defaultMapUser(user: unknown): MappedCustomer | null {
   const avatarUrl = text(user.avatarUrl) ?? text(user.picture) ?? text(user.image) ?? firstValue(user.photos);
   if (avatarUrl !== undefined) mapped.avatarUrl = avatarUrl;
   return mapped;
+}
+
+/**
+ * The id a mapped `externalId` is sent, cached and reported under: a string as it is, a safe
+ * integer as its decimal string; `undefined` for anything else (which {@link toUpsertRequest}
+ * refuses). Cheap enough for the already-synced fast path.
+ *
+ * @example
+ * externalIdKey(42); // → '42'
+ * externalIdKey(1.5); // → undefined
+ */
+export function externalIdKey(externalId: unknown): string | undefined {
+  if (typeof externalId === 'string') return externalId;
+  return Number.isSafeInteger(externalId) ? String(externalId) : undefined;
+}
+
+/** What a value that is not an id is, for a message: `number 1.5`, `null`, `object`. */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  return typeof value === 'number' ? `number ${value}` : typeof value;
 }
 
 /** A mapped customer split into what the client sends, or why it cannot be sent. */
@@ -86,8 +117,12 @@ export type UpsertRequest =
  */
 export function toUpsertRequest(mapped: Fields): UpsertRequest {
   const { externalId, ...input } = mapped;
-  const id = typeof externalId === 'string' ? externalId : String(externalId);
-  const idProblem = externalIdProblem(externalId);
+  const key = externalIdKey(externalId);
+  const id = key ?? String(externalId);
+  const idProblem =
+    key === undefined
+      ? `externalId must be a string or a safe integer (got ${kindOf(externalId)})`
+      : externalIdProblem(key);
   if (idProblem !== undefined)
     return {
       externalId: id,

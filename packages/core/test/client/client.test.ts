@@ -94,6 +94,39 @@ describe('SupportDeskClient against the emulator: errors that are never retried'
     expect(emulator.requestCount).toBe(1);
   });
 
+  it.each([
+    ['name', { email: 'a@b.co' }, 'and this input has no name', ['name']],
+    ['email', { name: 'Ada' }, 'and this input has no email', ['email']],
+    [
+      'email and name',
+      { phone: '+1 555 0100' },
+      'and this input has no email and no name',
+      ['email', 'name'],
+    ],
+  ])(
+    'says a 400 for an input without %s that creating a customer needs both',
+    async (_case, input, says, paths) => {
+      const error = (await rejectionOf(
+        testClient(emulator.baseUrl).upsertCustomer('user_42', input),
+      )) as SupportDeskValidationError;
+      expect(error).toBeInstanceOf(SupportDeskValidationError);
+      expect(error.message).toContain(`; creating a customer needs both email and name, ${says}`);
+      expect(error.issues).toEqual(paths.map((path) => ({ path, message: 'required to create a customer' })));
+    },
+  );
+
+  it('keeps the message of a 400 for an input that has email and name as it was', async () => {
+    emulator.inject({
+      status: 400,
+      body: { success: false, error: { code: 'VALIDATION_ERROR', message: 'phone is invalid' } },
+    });
+    const error = (await rejectionOf(
+      testClient(emulator.baseUrl).upsertCustomer('user_42', john),
+    )) as SupportDeskValidationError;
+    expect(error.message).toBe('SupportDesk refused the input (400): phone is invalid');
+    expect(error.issues).toEqual([]);
+  });
+
   it('rejects a taken email with CustomerEmailExistsError', async () => {
     const client = testClient(emulator.baseUrl);
     await client.upsertCustomer('user_1', john);

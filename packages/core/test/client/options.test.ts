@@ -188,6 +188,23 @@ describe('SupportDeskClient options: numbers and functions', () => {
   });
 });
 
+describe('SupportDeskClient options: unknown options', () => {
+  it('refuses an engine option such as ttl, naming it and the type to check it against', () => {
+    const error = configErrorOf({ apiKey: API_KEY, ttl: 60_000 } as SupportDeskClientOptions);
+    expect(error.message).toBe(
+      'new SupportDeskClient: unknown option "ttl": check the spelling against SupportDeskClientOptions',
+    );
+  });
+
+  it('names every unknown option of a call, and never calls fetch', () => {
+    const counter = countingFetch();
+    const options = { apiKey: API_KEY, fetch: counter.fetch, maxRetires: 3, timeout: 5 };
+    const error = configErrorOf(options as SupportDeskClientOptions);
+    expect(error.message).toContain('unknown options "maxRetires", "timeout"');
+    expect(counter.calls()).toBe(0);
+  });
+});
+
 describe('SupportDeskClient identity', () => {
   it('derives namespace from 16 hex chars of sha256 over baseUrl and key', () => {
     const client = new SupportDeskClient({ apiKey: API_KEY, baseUrl: 'https://api.example.com/v1/' });

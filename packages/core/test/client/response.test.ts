@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { cleanServerText, keyPattern } from '../../src/client/response.js';
 import {
   CustomerEmailExistsError,
   SupportDeskApiError,
@@ -40,12 +41,35 @@ describe('SupportDeskClient and redirects', () => {
       );
       const error = await rejectionOf(testClient(server.baseUrl).upsertCustomer('user_42', john));
       expect(error).toBeInstanceOf(SupportDeskApiError);
-      expect(error).toMatchObject({ retryable: false, externalId: 'user_42' });
+      expect(error).toMatchObject({ status, code: 'API_ERROR', retryable: false, externalId: 'user_42' });
       expect((error as Error).message).toMatch(/redirect/);
       expect(server.requests).toHaveLength(1);
       expect(elsewhere.requests).toHaveLength(0);
     },
   );
+
+  it('says the redirect was not followed and to check baseUrl, and nothing of its body or Location', async () => {
+    const server = await serve((res) =>
+      reply(
+        res,
+        301,
+        { error: { code: 'MOVED', message: 'Moved to the new region' } },
+        { location: 'https://other.example/api/v1/customers/user_42?token=abc' },
+      ),
+    );
+    const error = (await rejectionOf(testClient(server.baseUrl).upsertCustomer('user_42', john))) as Error;
+    expect(error.message).toBe(
+      'SupportDesk answered 301, a redirect, which is never followed so the API key cannot reach another host: check baseUrl',
+    );
+    expect(error).toMatchObject({ code: 'API_ERROR' });
+  });
+
+  it('reads a redirect body over the error cap without keeping it, and does not retry', async () => {
+    const server = await serve((res) => reply(res, 302, 'x'.repeat(100_000), { location: '/elsewhere' }));
+    const error = await rejectionOf(testClient(server.baseUrl).upsertCustomer('user_42', john));
+    expect(error).toMatchObject({ status: 302, retryable: false });
+    expect(server.requests).toHaveLength(1);
+  });
 });
 
 describe('SupportDeskClient and error bodies', () => {
@@ -254,5 +278,34 @@ describe('SupportDeskClient and Retry-After on other statuses', () => {
     );
     expect(waits).toHaveLength(1);
     expect(waits[0]).toBeLessThan(10);
+  });
+});
+
+describe('cleanServerText with keyPattern', () => {
+  const key = 'sk_live+Ab/Cd=Ef~9f2c!Z';
+  const clean = (text: string) => cleanServerText(text, keyPattern(key));
+
+  it.each([
+    ['some characters percent-encoded and some not', 'sk_live%2bAb/Cd%3dEf~9f2c!Z'],
+    ['percent-encoded twice', encodeURIComponent(encodeURIComponent(key))],
+    ['in mixed case', 'Sk_LiVe+aB/cD=eF~9F2C!z'],
+    ['in base64 at each alignment', Buffer.from(`ab${key}`).toString('base64')],
+    ['in base64 with + and / percent-encoded', encodeURIComponent(Buffer.from(`x${key}`).toString('base64'))],
+  ])('redacts the key %s, keeping the text around it', (_case, echoed) => {
+    expect(clean(`before ${echoed} after`)).toMatch(/^before \S{0,12}\[redacted\]\S{0,4} after$/);
+  });
+
+  it('leaves text that holds only part of the key as it is', () => {
+    expect(clean('key sk_live+Ab/Cd=Ef is wrong')).toBe('key sk_live+Ab/Cd=Ef is wrong');
+  });
+
+  it('finds every occurrence, then drops control characters', () => {
+    expect(clean(`${key}\n${key.toUpperCase()}`)).toBe('[redacted] [redacted]');
+  });
+
+  it('does not look for the base64 of a key under 8 bytes, whose runs would match ordinary words', () => {
+    const short = Buffer.from('k3y').toString('base64');
+    expect(cleanServerText(`value ${short}`, keyPattern('k3y'))).toBe(`value ${short}`);
+    expect(cleanServerText('the K3Y is wrong', keyPattern('k3y'))).toBe('the [redacted] is wrong');
   });
 });

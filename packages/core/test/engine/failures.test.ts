@@ -1,3 +1,4 @@
+import { startEmulator } from '@supportdesk/emulator';
 import { describe, expect, it, vi } from 'vitest';
 import { Failures } from '../../src/engine/failures.js';
 import type { SyncEvent } from '../../src/engine/outcome.js';
@@ -13,6 +14,7 @@ import {
   SupportDeskValidationError,
 } from '../../src/errors.js';
 import { ada, FakeClient, manualClock, recordingLogger, settle, useEngines } from '../support/engines.js';
+import { API_KEY, reply, startFaultServer, upsertSuccess } from '../support/fault-server.js';
 
 const { engine } = useEngines();
 
@@ -79,6 +81,7 @@ describe('Failures: what each failure means', () => {
   it.each([
     ['a 409', new CustomerEmailExistsError('taken'), 'failed'],
     ['a 400', new SupportDeskValidationError('missing name', { status: 400 }), 'failed'],
+    ['a 3xx', new SupportDeskApiError('redirect', { status: 302, retryable: false }), 'failed'],
     ['a local refusal', new SupportDeskValidationError('too large'), 'invalid'],
   ])('holds back the payload after %s, for that payload only', (_case, error, status) => {
     const { failures: subject } = failures();
@@ -120,6 +123,7 @@ describe('failures retrying cannot fix', () => {
   it.each([
     ['409', () => new CustomerEmailExistsError('email taken', { externalId: 'u1' })],
     ['400', () => new SupportDeskValidationError('name missing', { status: 400, externalId: 'u1' })],
+    ['3xx', () => new SupportDeskApiError('redirect', { status: 308, retryable: false, externalId: 'u1' })],
   ])('sends a %s user identified 20 times once and reports it once', async (_, makeError) => {
     const client = new FakeClient();
     client.failNext(makeError());
@@ -172,6 +176,78 @@ describe('failures retrying cannot fix', () => {
     expect((await sync.identify(ada)).status).toBe('invalid');
     expect((await sync.identify(ada)).status).toBe('invalid');
     expect(client.calls).toHaveLength(1);
+  });
+});
+
+describe('a 400 for a payload without email or name', () => {
+  it('says once, in onError and the log, that creating a customer needs both and mapUser must return them', async () => {
+    const emulator = await startEmulator({ port: 0 });
+    try {
+      const { lines, logger } = recordingLogger();
+      const reported: SupportDeskError[] = [];
+      const sync = engine<object>({
+        apiKey: API_KEY,
+        baseUrl: emulator.baseUrl,
+        logger,
+        onError: (error) => reported.push(error),
+      });
+      const jwt = { sub: 'auth0|7', username: 'john' };
+      const first = await sync.identify(jwt);
+      expect((await sync.identify(jwt)).error).toBe(first.error);
+      expect(emulator.requestCount).toBe(1);
+      expect(reported).toHaveLength(1);
+      expect(reported[0]).toBe(first.error);
+      expect(reported[0]).toBeInstanceOf(SupportDeskValidationError);
+      expect(reported[0]).toMatchObject({ status: 400, code: 'VALIDATION_ERROR', externalId: 'auth0|7' });
+      const message = reported[0]?.message ?? '';
+      expect(message).toContain('creating a customer needs both email and name, and this input has no email');
+      expect(message).toContain('mapUser must return both');
+      expect(lines.map((line) => [line.level, line.message])).toEqual([
+        ['warn', `SupportDesk sync failed: ${message}`],
+      ]);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('keeps the report of a 400 for a payload with email and name as the error says', async () => {
+    const client = new FakeClient();
+    const error = new SupportDeskValidationError('SupportDesk refused the input (400): phone is invalid', {
+      status: 400,
+    });
+    client.failNext(error);
+    const { lines, logger } = recordingLogger();
+    const onError = vi.fn();
+    const sync = engine({ client, logger, onError });
+    expect((await sync.identify(ada)).error).toBe(error);
+    expect(onError).toHaveBeenCalledWith(error, expect.objectContaining({ error }));
+    expect(lines.map((line) => line.message)).toEqual([`SupportDesk sync failed: ${error.message}`]);
+  });
+});
+
+describe('a redirecting baseUrl', () => {
+  it('is sent to once, held back, and reported once as a failure, never as one to try again', async () => {
+    const elsewhere = await startFaultServer((res) => reply(res, 200, upsertSuccess('u1')));
+    const server = await startFaultServer((res) =>
+      reply(res, 307, '', { location: `${elsewhere.baseUrl}/customers/u1` }),
+    );
+    try {
+      const { lines, logger } = recordingLogger();
+      const onError = vi.fn();
+      const sync = engine({ apiKey: API_KEY, baseUrl: server.baseUrl, logger, onError });
+      const outcomes = [];
+      for (let i = 0; i < 5; i++) outcomes.push(await sync.identify(ada));
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(Array(5).fill('failed'));
+      expect(outcomes[4]?.error).toMatchObject({ status: 307, retryable: false });
+      expect(server.requests).toHaveLength(1);
+      expect(elsewhere.requests).toHaveLength(0);
+      expect(onError).toHaveBeenCalledTimes(1);
+      expect(lines.map((line) => line.level)).toEqual(['warn']);
+      expect(lines[0]?.message).toMatch(/never followed.*check baseUrl/);
+      expect(lines[0]?.message).not.toMatch(/tried again/);
+    } finally {
+      await Promise.all([server.close(), elsewhere.close()]);
+    }
   });
 });
 
