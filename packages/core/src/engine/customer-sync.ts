@@ -10,7 +10,7 @@ import { Failures } from './failures.js';
 import { fingerprint } from './fingerprint.js';
 import { Fleet } from './fleet.js';
 import { JobTable } from './job.js';
-import { defaultMapUser } from './mapping.js';
+import { defaultMapUser, externalIdKey } from './mapping.js';
 import {
   type CustomerSyncOptions,
   type ResolvedSyncOptions,
@@ -235,8 +235,9 @@ export class CustomerSync<TUser = unknown> {
     } catch (error) {
       return this.#unreadable(error, 'mapUser');
     }
-    const externalId = (mapped as { externalId?: unknown }).externalId;
-    if (typeof externalId === 'string' && this.#cache.has(externalId, print))
+    // A safe-integer id (an SQL row's) is the same user as its decimal string.
+    const externalId = externalIdKey((mapped as { externalId?: unknown }).externalId);
+    if (externalId !== undefined && this.#cache.has(externalId, print))
       return { status: 'skipped', externalId };
     return print;
   }

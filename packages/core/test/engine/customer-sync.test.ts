@@ -91,6 +91,22 @@ describe('dedupe', () => {
 });
 
 describe('mapping', () => {
+  it('skips a user whose mapUser returns a number id, once synced, like a string id', async () => {
+    const client = new FakeClient();
+    const sync = engine({
+      client,
+      mapUser: (row: { id: number; name: string; email: string }) => ({
+        externalId: row.id,
+        name: row.name,
+        email: row.email,
+      }),
+    });
+    const row = { id: 1, name: 'Ada Lovelace', email: 'ada@example.com' };
+    expect(await sync.identify(row)).toMatchObject({ status: 'synced', externalId: '1' });
+    expect(await sync.identify(row)).toEqual({ status: 'skipped', externalId: '1' });
+    expect(client.calls.map((call) => call.externalId)).toEqual(['1']);
+  });
+
   it('waits for an async mapUser', async () => {
     const client = new FakeClient();
     const sync = engine({ client, mapUser: async (user) => ({ externalId: user.id, name: user.name }) });
