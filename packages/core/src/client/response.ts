@@ -166,7 +166,7 @@ export function errorFromResponse(
 }
 
 /** Whether `status` is a redirect (3xx), which the client never follows. */
-export const isRedirect = (status: number | undefined): boolean =>
+const isRedirect = (status: number | undefined): boolean =>
   status !== undefined && status >= 300 && status <= 399;
 
 /**

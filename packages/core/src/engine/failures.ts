@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { isRedirect, MISSING_ON_CREATE } from '../client/response.js';
+import { MISSING_ON_CREATE } from '../client/response.js';
 import {
   CustomerEmailExistsError,
   SupportDeskApiError,
@@ -32,12 +32,13 @@ const MAX_HELD = 10_000;
 
 /**
  * What retrying cannot fix for this payload: the same payload would be refused again, or (a
- * redirect) would go to a host that answers with the same redirect.
+ * redirect, a 404 of a wrong baseUrl, any answer the client does not retry) would meet the same
+ * answer again.
  */
 const isFinal = (error: SupportDeskError): boolean =>
   error instanceof SupportDeskValidationError ||
   error instanceof CustomerEmailExistsError ||
-  (error instanceof SupportDeskApiError && isRedirect(error.status));
+  (error instanceof SupportDeskApiError && !error.retryable);
 
 /**
  * A 400 that the client traced to a missing email or name, told in terms of mapUser (the engine's
@@ -124,7 +125,8 @@ export class Failures {
       return { requeue: false, status: 'failed', error, stopped: this.#refusedKey(error, event) };
     if (isFinal(error)) {
       // No HTTP status: the client refused the payload locally (too large, …).
-      const status = error.status === undefined ? 'invalid' : 'failed';
+      const status =
+        error instanceof SupportDeskValidationError && error.status === undefined ? 'invalid' : 'failed';
       const reported = forMapUser(error);
       this.#held?.set(externalId, { fingerprint, status, error: reported });
       this.#reporter.problem(reported, { ...event, status, error: reported }, 'warn');

@@ -82,6 +82,16 @@ describe('Failures: what each failure means', () => {
     ['a 409', new CustomerEmailExistsError('taken'), 'failed'],
     ['a 400', new SupportDeskValidationError('missing name', { status: 400 }), 'failed'],
     ['a 3xx', new SupportDeskApiError('redirect', { status: 302, retryable: false }), 'failed'],
+    [
+      'a 404',
+      new SupportDeskApiError('not found (check baseUrl)', { status: 404, retryable: false }),
+      'failed',
+    ],
+    [
+      'a 2xx body that is no upsert result',
+      new SupportDeskApiError('bad body', { status: 200, code: 'INVALID_RESPONSE' }),
+      'failed',
+    ],
     ['a local refusal', new SupportDeskValidationError('too large'), 'invalid'],
   ])('holds back the payload after %s, for that payload only', (_case, error, status) => {
     const { failures: subject } = failures();
