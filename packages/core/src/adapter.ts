@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { flag, func, milliseconds, parseConfig, shaped } from './config.js';
+import { callerOf, flag, func, milliseconds, parseConfig, shaped } from './config.js';
 import { CustomerSync, identifyWith } from './engine/customer-sync.js';
 import type { CustomerSyncOptions } from './engine/options.js';
 import type { SyncOutcome } from './engine/outcome.js';
@@ -111,7 +111,8 @@ export function createSyncAdapter<TUser, TContext extends unknown[]>(
   } else {
     const given = engineOptions as CustomerSyncOptions<TUser>;
     const userAgent = [adapterName, given.userAgent].filter((token) => token).join(' ') || undefined;
-    engine = new CustomerSync<TUser>(given.client === undefined ? { ...given, userAgent } : given);
+    const named = { ...given, [callerOf]: caller };
+    engine = new CustomerSync<TUser>(given.client === undefined ? { ...named, userAgent } : named);
   }
 
   const read = (getUser ?? defaultGetUser) as (first: unknown, second: unknown) => unknown;

@@ -7,6 +7,21 @@
 import { z } from 'zod';
 import { SupportDeskConfigError } from './errors.js';
 
+/**
+ * Names what the user called, for messages, when one SDK object builds another: an adapter
+ * builds the engine, the engine builds the client, and a missing key must be reported as
+ * `syncCustomers: …`, not as a `new SupportDeskClient` the user never wrote. A registered symbol,
+ * so options objects keep no visible extra key and every copy of the package agrees on it.
+ */
+export const callerOf: unique symbol = Symbol.for('supportdesk.callerOf');
+
+/** The caller named in `options` (see {@link callerOf}), or `fallback`. */
+export function callerName(options: unknown, fallback: string): string {
+  if (typeof options !== 'object' || options === null) return fallback;
+  const named = (options as { [callerOf]?: unknown })[callerOf];
+  return typeof named === 'string' ? named : fallback;
+}
+
 /** Longest delay setTimeout honours; a longer one fires at once. */
 export const MAX_TIMER_MS = 2_147_483_647;
 

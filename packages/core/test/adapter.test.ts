@@ -111,6 +111,24 @@ describe('createSyncAdapter', () => {
   });
 });
 
+describe('a missing API key', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('is reported in the name of what the user called, not of the engine or client it builds', () => {
+    vi.stubEnv('SUPPORTDESK_API_KEY', undefined);
+    vi.stubEnv('NODE_ENV', 'production');
+    expect(() => createSyncAdapter({}, readUser, 'supportdesk-test/1.0.0', 'syncCustomers')).toThrow(
+      /^syncCustomers: missing SupportDesk API key/,
+    );
+    vi.stubEnv('NODE_ENV', 'test');
+    expect(() =>
+      createSyncAdapter({ enabled: true }, readUser, 'supportdesk-test/1.0.0', 'syncCustomers'),
+    ).toThrow(/^syncCustomers: missing SupportDesk API key/);
+  });
+});
+
 describe('awaitSync', () => {
   afterEach(() => {
     vi.useRealTimers();

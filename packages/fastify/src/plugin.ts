@@ -38,6 +38,7 @@ async function registerSupportDesk(
     adapterOptions(options) as SupportDeskOptions<unknown> | undefined,
     readRequestUser,
     `supportdesk-fastify/${version}`,
+    'supportDesk (@supportdesk/fastify)',
   );
   // An engine handed in through `sync` belongs to the app, which may share it: flush it, leave it open.
   const ownsEngine = options?.sync === undefined;

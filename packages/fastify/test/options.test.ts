@@ -41,6 +41,9 @@ describe.each(frameworks)('supportDesk options on $name', ({ fastify }) => {
     vi.stubEnv('SUPPORTDESK_API_KEY', undefined);
     vi.stubEnv('NODE_ENV', 'production');
     await expect(fastify().register(supportDesk)).rejects.toThrow(SupportDeskConfigError);
+    await expect(fastify().register(supportDesk)).rejects.toThrow(
+      /^supportDesk \(@supportdesk\/fastify\): missing SupportDesk API key/,
+    );
   });
 
   it('refuses engine options next to a shared sync, which would silently ignore them', async () => {

@@ -60,6 +60,7 @@ export function syncCustomers<TUser = unknown, TContext = KoaContextLike>(
     options,
     readStateUser,
     `supportdesk-koa/${version}`,
+    'syncCustomers',
   );
   const middleware = async (ctx: TContext, next: () => Promise<unknown>): Promise<unknown> => {
     try {

@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
+import { callerName } from '../config.js';
 import {
   SupportDeskConnectionError,
   type SupportDeskError,
@@ -70,7 +71,7 @@ export class SupportDeskClient {
 
   /** @throws {SupportDeskConfigError} when an option is missing or wrong; the message says how to fix it. */
   constructor(options?: SupportDeskClientOptions) {
-    const { apiKey, ...settings } = resolveSettings(options);
+    const { apiKey, ...settings } = resolveSettings(options, callerName(options, 'new SupportDeskClient'));
     this.#apiKey = apiKey;
     this.#keyPattern = keyPattern(apiKey);
     this.#settings = settings;

@@ -1,4 +1,6 @@
 import { SupportDeskClient } from '../client/client.js';
+import type { SupportDeskClientOptions } from '../client/options.js';
+import { callerName, callerOf } from '../config.js';
 import { SupportDeskError, SupportDeskErrorCode, SupportDeskValidationError } from '../errors.js';
 import { GuardedStore } from '../store/guarded-store.js';
 import { MemorySyncStore } from '../store/memory-store.js';
@@ -13,13 +15,14 @@ import { JobTable } from './job.js';
 import { defaultMapUser, externalIdKey } from './mapping.js';
 import {
   type CustomerSyncOptions,
+  missingKeyWarning,
   type ResolvedSyncOptions,
   resolveSyncOptions,
   type SyncClient,
 } from './options.js';
 import type { SyncOutcome, SyncStats } from './outcome.js';
 import { exitFlusher, Ledger, type Pending } from './pending.js';
-import { Reporter } from './reporter.js';
+import { type Logger, Reporter } from './reporter.js';
 import { SendGate } from './send-gate.js';
 
 /**
@@ -72,7 +75,8 @@ export class CustomerSync<TUser = unknown> {
 
   /** @throws SupportDeskConfigError when an option is invalid, or the API key is missing. */
   constructor(options?: CustomerSyncOptions<TUser>) {
-    const resolved = resolveSyncOptions(options);
+    const caller = callerName(options, 'new CustomerSync');
+    const resolved = resolveSyncOptions(options, caller);
     this.#options = resolved;
     this.#mapUser = resolved.mapUser ?? (defaultMapUser as (user: TUser) => unknown);
     this.#accepting = resolved.enabled;
@@ -99,9 +103,10 @@ export class CustomerSync<TUser = unknown> {
             ttlMs: resolved.ttlMs,
             now: resolved.now,
           });
+    if (resolved.missingKey) warnOnce(resolved.logger, missingKeyWarning(caller));
     if (!resolved.enabled) return;
 
-    const client = resolved.client ?? buildClient(resolved);
+    const client = resolved.client ?? buildClient(resolved, caller);
     const namespace = typeof client.namespace === 'string' ? client.namespace : 'default';
     this.#cache.init?.({ namespace });
     let shared: GuardedStore | undefined;
@@ -363,8 +368,30 @@ export class CustomerSync<TUser = unknown> {
   }
 }
 
-/** The client the engine builds from its own options (`apiKey`, `baseUrl`, …). */
-function buildClient<TUser>(options: ResolvedSyncOptions<TUser>): SupportDeskClient {
+/** The client the engine builds from its own options (`apiKey`, `baseUrl`, …); errors name `caller`. */
+function buildClient<TUser>(options: ResolvedSyncOptions<TUser>, caller: string): SupportDeskClient {
   const { apiKey, baseUrl, timeoutMs, maxRetries, fetch, userAgent } = options;
-  return new SupportDeskClient({ apiKey, baseUrl, timeoutMs, maxRetries, fetch, userAgent });
+  const named: SupportDeskClientOptions & { [callerOf]: string } = {
+    apiKey,
+    baseUrl,
+    timeoutMs,
+    maxRetries,
+    fetch,
+    userAgent,
+    [callerOf]: caller,
+  };
+  return new SupportDeskClient(named);
+}
+
+/**
+ * A start-up message: to the logger when there is one, else to the console, so it is seen even
+ * when only onError was given (it is about configuration, not about a sync).
+ */
+function warnOnce(logger: Logger | undefined, message: string): void {
+  try {
+    if (typeof logger?.warn === 'function') logger.warn({ code: 'MISSING_API_KEY' }, message);
+    else console.warn(`[supportdesk] ${message}`);
+  } catch {
+    // A broken logger must not break the host's start-up.
+  }
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { SupportDeskClient } from '../client/client.js';
 import { CLIENT_DEFAULTS } from '../client/options.js';
 import { configObject, flag, func, integer, milliseconds, parseConfig, shaped, text } from '../config.js';
+import { SupportDeskConfigError } from '../errors.js';
 import { MAX_ENTRIES } from '../store/memory-store.js';
 import type { SyncStore } from '../store/store.js';
 import type { MappedCustomer } from './mapping.js';
@@ -99,8 +100,12 @@ export interface CustomerSyncOptions<TUser = unknown> {
    */
   logger?: Logger | undefined;
   /**
-   * `false` turns every identify into a no-op resolving `ignored`: no API key needed, no client built.
-   * @default true
+   * `false` turns every identify into a no-op resolving `ignored`: no API key needed, no client
+   * built. Left unset with no API key at all (no `apiKey`, no `SUPPORTDESK_API_KEY`), the engine
+   * starts disabled with one warning, so an app and its tests run without a key; except with
+   * `NODE_ENV=production`, where that is a {@link SupportDeskConfigError}. `true` with no key
+   * always throws.
+   * @default true (false, with a warning, when no key is set outside production)
    */
   enabled?: boolean | undefined;
   /**
@@ -249,6 +254,8 @@ export interface ResolvedSyncOptions<TUser>
   mapUser: ((user: TUser) => unknown) | undefined;
   now: () => number;
   storeLeaseMs: number;
+  /** Disabled because no API key was set (and enabled was left unset): the engine warns once. */
+  missingKey: boolean;
 }
 
 const performanceNow = (): number => performance.now();
@@ -262,6 +269,13 @@ export function resolveSyncOptions<TUser>(
   caller = 'new CustomerSync',
 ): ResolvedSyncOptions<TUser> {
   const parsed = parseConfig(caller, optionsSchema, options, SYNC_DEFAULTS);
+  const missingKey =
+    options?.enabled === undefined && parsed.client === undefined && !hasApiKey(parsed.apiKey);
+  if (missingKey && process.env.NODE_ENV === 'production')
+    throw new SupportDeskConfigError(
+      `${caller}: missing SupportDesk API key: set the SUPPORTDESK_API_KEY environment variable or pass the apiKey option ` +
+        '(NODE_ENV is production, so the SDK will not start disabled; pass enabled: false to run without SupportDesk on purpose)',
+    );
   // A claim must outlast every attempt the client may make, so it lapses only if the holder died.
   const timeoutMs = typeof parsed.timeoutMs === 'number' ? parsed.timeoutMs : CLIENT_DEFAULTS.timeoutMs;
   const maxRetries = typeof parsed.maxRetries === 'number' ? parsed.maxRetries : CLIENT_DEFAULTS.maxRetries;
@@ -270,5 +284,20 @@ export function resolveSyncOptions<TUser>(
     mapUser: parsed.mapUser as ((user: TUser) => unknown) | undefined,
     now: parsed.now ?? performanceNow,
     storeLeaseMs: parsed.storeLeaseMs ?? 2 * timeoutMs * (maxRetries + 1),
+    enabled: parsed.enabled && !missingKey,
+    missingKey,
   };
+}
+
+/** Whether an API key is given, as the option or in the environment (an empty one is none). */
+const hasApiKey = (option: unknown): boolean =>
+  option === undefined ? Boolean(process.env.SUPPORTDESK_API_KEY) : option !== '';
+
+/** The one warning of an engine that started disabled for want of a key: how to set one. */
+export function missingKeyWarning(caller: string): string {
+  return (
+    `${caller}: no SupportDesk API key (neither the apiKey option nor SUPPORTDESK_API_KEY is set), so customer sync ` +
+    'is disabled and sends nothing. Set SUPPORTDESK_API_KEY to sync; to try it locally, run `npx supportdesk-emulator` ' +
+    'and set SUPPORTDESK_BASE_URL=http://127.0.0.1:4010/api/v1 with any key. With NODE_ENV=production a missing key is an error.'
+  );
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SupportDeskConfigError } from '../../src/errors.js';
-import { ada, FakeClient, manualClock, useEngines } from '../support/engines.js';
+import { ada, FakeClient, manualClock, recordingLogger, useEngines } from '../support/engines.js';
 
 const { engine } = useEngines();
 
@@ -180,6 +180,61 @@ describe('enabled: false', () => {
 
   it('throws SupportDeskConfigError at construction when enabled without an API key', () => {
     vi.stubEnv('SUPPORTDESK_API_KEY', undefined);
+    expect(() => engine({ enabled: true })).toThrow(
+      /^new CustomerSync: missing SupportDesk API key: pass it as the apiKey option or set the SUPPORTDESK_API_KEY/,
+    );
+  });
+});
+
+describe('no API key at all', () => {
+  it('starts disabled outside production, warns once how to set a key, and ignores every identify', async () => {
+    vi.stubEnv('SUPPORTDESK_API_KEY', undefined);
+    vi.stubEnv('NODE_ENV', 'test');
+    const { lines, logger } = recordingLogger();
+    const sync = engine({ logger });
+    expect(await sync.identify(ada)).toEqual({ status: 'ignored' });
+    expect(await sync.identify(ada)).toEqual({ status: 'ignored' });
+    expect(sync.client).toBeUndefined();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 'warn', fields: { code: 'MISSING_API_KEY' } });
+    expect(lines[0]?.message).toMatch(/^new CustomerSync: no SupportDesk API key .* Set SUPPORTDESK_API_KEY/);
+    expect(lines[0]?.message).toContain('npx supportdesk-emulator');
+  });
+
+  it('warns on the console when there is no logger, even with onError', () => {
+    vi.stubEnv('SUPPORTDESK_API_KEY', undefined);
+    vi.stubEnv('NODE_ENV', 'development');
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      engine({ onError: () => {} });
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn.mock.calls[0]?.[0]).toMatch(/^\[supportdesk\] new CustomerSync: no SupportDesk API key/);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('counts an empty apiKey (an unset variable read through a config service) as no key', async () => {
+    vi.stubEnv('SUPPORTDESK_API_KEY', undefined);
+    vi.stubEnv('NODE_ENV', 'test');
+    const sync = engine({ apiKey: '', logger: recordingLogger().logger });
+    expect(await sync.identify(ada)).toEqual({ status: 'ignored' });
+  });
+
+  it('throws in production, naming what was called and how to fix it', () => {
+    vi.stubEnv('SUPPORTDESK_API_KEY', undefined);
+    vi.stubEnv('NODE_ENV', 'production');
     expect(() => engine({})).toThrow(SupportDeskConfigError);
+    expect(() => engine({})).toThrow(
+      /^new CustomerSync: missing SupportDesk API key: set the SUPPORTDESK_API_KEY/,
+    );
+  });
+
+  it('needs no key and warns nothing with enabled: false, even in production', () => {
+    vi.stubEnv('SUPPORTDESK_API_KEY', undefined);
+    vi.stubEnv('NODE_ENV', 'production');
+    const { lines, logger } = recordingLogger();
+    expect(() => engine({ enabled: false, logger })).not.toThrow();
+    expect(lines).toEqual([]);
   });
 });
