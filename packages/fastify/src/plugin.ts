@@ -17,6 +17,22 @@ export interface SupportDeskPlugin {
 
 const readRequestUser = (request: FastifyRequest): unknown => (request as { user?: unknown }).user;
 
+/** How long app.close() waits for a shared engine's pending syncs, as close() waits for its own. */
+const SHARED_FLUSH_MS = 10_000;
+
+/** Waits for `sync.flush()`, at most `timeoutMs`: a hung upstream must not hold app.close() forever. */
+async function flushWithin(sync: CustomerSync, timeoutMs: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+  });
+  try {
+    await Promise.race([sync.flush(), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 // Fastify's own register options: Fastify reads them, and they mean nothing to an engine.
 const REGISTER_OPTIONS: ReadonlySet<string> = new Set(['prefix', 'logLevel', 'logSerializers']);
 
@@ -53,7 +69,7 @@ async function registerSupportDesk(
   app.addHook('onClose', async () => {
     try {
       if (ownsEngine) await adapter.sync.close();
-      else await adapter.sync.flush();
+      else await flushWithin(adapter.sync, SHARED_FLUSH_MS);
     } catch (error) {
       // A throwing onClose hook makes app.close() reject: the SDK must not break the host.
       app.log.warn(`SupportDesk: could not finish pending customer syncs: ${String(error)}`);

@@ -1,5 +1,5 @@
 import { CustomerSync, SupportDeskConfigError } from '@supportdesk/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { version } from '../package.json';
 import { supportDesk } from '../src/index.js';
 import {
@@ -74,6 +74,39 @@ describe.each(frameworks)('registering supportDesk on $name', ({ fastify }) => {
       expect(await shared.identify(grace)).toMatchObject({ status: 'synced' });
     } finally {
       await shared.close();
+    }
+  });
+
+  it('waits at most 10 s for a shared engine whose upstream hangs, so app.close() returns', async () => {
+    harness.emulator.inject({ latencyMs: 60_000 });
+    const shared = new CustomerSync<TestUser>({
+      apiKey: API_KEY,
+      baseUrl: harness.emulator.baseUrl,
+      mapUser: mapTestUser,
+      maxRetries: 0,
+      flushOnExit: false,
+    });
+    try {
+      const app = fastify();
+      app.addHook('onRequest', authenticate(seedUsers()));
+      await app.register(supportDesk<TestUser>, { sync: shared });
+      app.get('/me', async () => 'me');
+      await app.inject({ url: '/me', headers: { 'x-user': 'user_1' } });
+      await vi.waitFor(() => expect(harness.emulator.requestCount).toBe(1));
+
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      let closed = false;
+      const closing = app.close().then(() => {
+        closed = true;
+      });
+      await vi.advanceTimersByTimeAsync(9_999);
+      expect(closed).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      await closing;
+      expect(shared.stats().inFlight).toBe(1);
+    } finally {
+      vi.useRealTimers();
+      await shared.close(10);
     }
   });
 
