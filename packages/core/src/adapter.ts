@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { callerOf, flag, func, milliseconds, parseConfig, shaped } from './config.js';
-import { CustomerSync, identifyWith } from './engine/customer-sync.js';
+import { CustomerSync, identifyWith, observeWith } from './engine/customer-sync.js';
 import type { CustomerSyncOptions } from './engine/options.js';
 import type { SyncOutcome } from './engine/outcome.js';
 import { SupportDeskConfigError } from './errors.js';
@@ -52,6 +52,11 @@ export interface SyncAdapter<TContext extends unknown[] = unknown[], TUser = unk
   waitFor(outcome: Promise<SyncOutcome>): Promise<void>;
   /** Reads the user with `getUser` (or the default) and identifies them. Never throws, never rejects. */
   identify(...context: TContext): Promise<SyncOutcome>;
+  /**
+   * Like {@link identify}, for an adapter that does not look at the outcome: an already-synced
+   * user then allocates nothing at all. Never throws.
+   */
+  observe(...context: TContext): void;
 }
 
 function isCustomerSync(value: object): boolean {
@@ -124,7 +129,20 @@ export function createSyncAdapter<TUser, TContext extends unknown[]>(
     // Adapters pass at most two context values (req, res): plain arguments, no rest array.
     identify: ((first: unknown, second: unknown): Promise<SyncOutcome> =>
       engine[identifyWith](read, first, second)) as unknown as (...context: TContext) => Promise<SyncOutcome>,
+    observe: observeOf(engine, read) as unknown as (...context: TContext) => void,
   });
+}
+
+/**
+ * The engine's quiet entry, bound to `read`. A shared engine from an older copy of this package
+ * may lack it: then the outcome of identify is dropped instead.
+ */
+function observeOf(engine: CustomerSync<never>, read: (first: unknown, second: unknown) => unknown) {
+  if (typeof engine[observeWith] === 'function')
+    return (first: unknown, second: unknown): void => engine[observeWith](read, first, second);
+  return (first: unknown, second: unknown): void => {
+    void engine[identifyWith](read, first, second);
+  };
 }
 
 /** Resolves once `outcome` settles or `timeoutMs` passes; the timer is unref'd and cleared. */

@@ -31,6 +31,33 @@ describe('createSyncAdapter', () => {
     expect(await created.identify({})).toEqual({ status: 'ignored' });
   });
 
+  it('observes a user without answering anything, for adapters that drop the outcome', async () => {
+    const created = adapter();
+    expect(created.observe({ user: ada })).toBeUndefined();
+    await created.sync.flush();
+    expect(created.sync.stats()).toMatchObject({ synced: 1 });
+    expect(created.observe({ user: ada })).toBeUndefined();
+    expect(created.observe({})).toBeUndefined();
+    expect(created.sync.stats()).toMatchObject({ synced: 1, skipped: 1, ignored: 1 });
+  });
+
+  it('observes a user read asynchronously, and never throws when getUser does', async () => {
+    const onError = vi.fn();
+    const throwing = adapter({
+      getUser: () => {
+        throw new Error('no session');
+      },
+      onError,
+    } as never);
+    expect(() => throwing.observe({})).not.toThrow();
+    expect(throwing.sync.stats()).toMatchObject({ invalid: 1 });
+    expect(onError).toHaveBeenCalledTimes(1);
+    const later = adapter({ getUser: async (req: Request) => req.user } as never);
+    later.observe({ user: ada });
+    await later.sync.flush();
+    expect(later.sync.stats()).toMatchObject({ synced: 1 });
+  });
+
   it('passes every context argument to getUser, which may be async', async () => {
     const getUser = vi.fn(async (_req: Request, res: { locals: { user: unknown } }) => res.locals.user);
     const created = createSyncAdapter<unknown, [Request, { locals: { user: unknown } }]>(

@@ -30,11 +30,15 @@ import { SendGate } from './send-gate.js';
  * widening its documented API. `Symbol.for`, so a second copy of this package still matches.
  */
 export const identifyWith: unique symbol = Symbol.for('supportdesk.CustomerSync.identifyWith');
+/** The same, for adapters that discard the outcome (see `observeWith` on the engine). */
+export const observeWith: unique symbol = Symbol.for('supportdesk.CustomerSync.observeWith');
 
 const DEFAULT_CLOSE_MS = 10_000;
 
 const IGNORED: SyncOutcome = Object.freeze({ status: 'ignored' });
 const IGNORED_PROMISE = Promise.resolve(IGNORED);
+/** What #check answers for a user synced with this payload within ttlMs; the id is in #skippedId. */
+const SKIPPED: unique symbol = Symbol('skipped');
 
 /** Edge runtimes have no `process` events; there is no exit to flush on there. */
 const hasProcessEvents = (): boolean => typeof process !== 'undefined' && typeof process.on === 'function';
@@ -72,6 +76,8 @@ export class CustomerSync<TUser = unknown> {
   readonly #onBeforeExit: () => void;
   #accepting: boolean;
   #closing: Promise<void> | undefined;
+  /** The externalId of the last user #check found already synced (it answers SKIPPED, not an object). */
+  #skippedId = '';
 
   /** @throws SupportDeskConfigError when an option is invalid, or the API key is missing. */
   constructor(options?: CustomerSyncOptions<TUser>) {
@@ -154,28 +160,7 @@ export class CustomerSync<TUser = unknown> {
    * Callers may ignore it.
    */
   identify(user: TUser): Promise<SyncOutcome> {
-    if (!this.#accepting) return this.#refused();
-    if (user === null || user === undefined) return this.#quickly(IGNORED);
-    let mapped: unknown;
-    try {
-      mapped = this.#mapUser(user);
-    } catch (error) {
-      return this.#quickly(this.#unreadable(error, 'mapUser'));
-    }
-    if (isThenable(mapped))
-      return this.#open((pending) =>
-        this.#await(mapped, pending, 'mapUser', (value) => this.#route(value, pending)),
-      );
-    const quick = this.#check(mapped);
-    if (typeof quick !== 'string') {
-      // The fast path: counted without the generic keyed count.
-      if (quick.status !== 'skipped') return this.#quickly(quick);
-      this.#ledger.counts.skipped++;
-      return Promise.resolve(quick);
-    }
-    return this.#open((pending) =>
-      this.#sending?.admission.admit(mapped as Record<string, unknown>, quick, pending),
-    );
+    return this.#identify(user, false) as Promise<SyncOutcome>;
   }
 
   /**
@@ -185,16 +170,60 @@ export class CustomerSync<TUser = unknown> {
    * @internal
    */
   [identifyWith]<A, B>(read: (first: A, second: B) => unknown, first: A, second: B): Promise<SyncOutcome> {
-    if (!this.#accepting) return this.#refused();
+    return this.#read(read, first, second, false) as Promise<SyncOutcome>;
+  }
+
+  /**
+   * Like {@link identifyWith}, for an adapter that discards the outcome: an already-synced user
+   * then costs no outcome object and no promise. For adapters only.
+   * @internal
+   */
+  [observeWith]<A, B>(read: (first: A, second: B) => unknown, first: A, second: B): void {
+    this.#read(read, first, second, true);
+  }
+
+  /** `quiet`: the caller discards the outcome, so what settles at once allocates no promise. */
+  #read<A, B>(
+    read: (first: A, second: B) => unknown,
+    first: A,
+    second: B,
+    quiet: boolean,
+  ): Promise<SyncOutcome> | undefined {
+    if (!this.#accepting) return this.#refused(quiet);
     let user: unknown;
     try {
       user = read(first, second);
     } catch (error) {
-      return this.#quickly(this.#unreadable(error, 'getUser'));
+      return this.#now(this.#unreadable(error, 'getUser'), quiet);
     }
-    if (!isThenable(user)) return this.identify(user as TUser);
+    if (!isThenable(user)) return this.#identify(user as TUser, quiet);
     return this.#open((pending) =>
       this.#await(user, pending, 'getUser', (value) => this.#mapInto(value as TUser, pending)),
+    );
+  }
+
+  #identify(user: TUser, quiet: boolean): Promise<SyncOutcome> | undefined {
+    if (!this.#accepting) return this.#refused(quiet);
+    if (user === null || user === undefined) return this.#now(IGNORED, quiet);
+    let mapped: unknown;
+    try {
+      mapped = this.#mapUser(user);
+    } catch (error) {
+      return this.#now(this.#unreadable(error, 'mapUser'), quiet);
+    }
+    if (isThenable(mapped))
+      return this.#open((pending) =>
+        this.#await(mapped, pending, 'mapUser', (value) => this.#route(value, pending)),
+      );
+    const quick = this.#check(mapped);
+    if (quick === SKIPPED) {
+      // The fast path: counted without the generic keyed count, and nothing built for a quiet caller.
+      this.#ledger.counts.skipped++;
+      return quiet ? undefined : Promise.resolve({ status: 'skipped', externalId: this.#skippedId });
+    }
+    if (typeof quick !== 'string') return this.#now(quick, quiet);
+    return this.#open((pending) =>
+      this.#sending?.admission.admit(mapped as Record<string, unknown>, quick, pending),
     );
   }
 
@@ -225,7 +254,7 @@ export class CustomerSync<TUser = unknown> {
   }
 
   /** The fast path: an outcome now (ignored, invalid, skipped), or the fingerprint to go on with. */
-  #check(mapped: unknown): SyncOutcome | string {
+  #check(mapped: unknown): SyncOutcome | string | typeof SKIPPED {
     const dispatcher = this.#sending?.dispatcher;
     if (dispatcher?.hasQueue) dispatcher.pump();
     if (mapped === null || mapped === undefined) return IGNORED;
@@ -242,8 +271,10 @@ export class CustomerSync<TUser = unknown> {
     }
     // A safe-integer id (an SQL row's) is the same user as its decimal string.
     const externalId = externalIdKey((mapped as { externalId?: unknown }).externalId);
-    if (externalId !== undefined && this.#cache.has(externalId, print))
-      return { status: 'skipped', externalId };
+    if (externalId !== undefined && this.#cache.has(externalId, print)) {
+      this.#skippedId = externalId;
+      return SKIPPED;
+    }
     return print;
   }
 
@@ -295,7 +326,8 @@ export class CustomerSync<TUser = unknown> {
 
   #route(mapped: unknown, pending: Pending): void {
     const quick = this.#check(mapped);
-    if (typeof quick !== 'string') this.#ledger.settle(pending, quick);
+    if (quick === SKIPPED) this.#ledger.settle(pending, { status: 'skipped', externalId: this.#skippedId });
+    else if (typeof quick !== 'string') this.#ledger.settle(pending, quick);
     else this.#sending?.admission.admit(mapped as Record<string, unknown>, quick, pending);
   }
 
@@ -324,14 +356,16 @@ export class CustomerSync<TUser = unknown> {
     });
   }
 
-  #quickly(outcome: SyncOutcome): Promise<SyncOutcome> {
+  /** An outcome known at once: counted, and a promise of it unless the caller is quiet. */
+  #now(outcome: SyncOutcome, quiet: boolean): Promise<SyncOutcome> | undefined {
     this.#ledger.count(outcome.status);
+    if (quiet) return undefined;
     return outcome === IGNORED ? IGNORED_PROMISE : Promise.resolve(outcome);
   }
 
-  #refused(): Promise<SyncOutcome> {
-    if (!this.#options.enabled) return this.#quickly(IGNORED);
-    return this.#quickly({ status: 'dropped', error: this.#closed });
+  #refused(quiet: boolean): Promise<SyncOutcome> | undefined {
+    if (!this.#options.enabled) return this.#now(IGNORED, quiet);
+    return this.#now({ status: 'dropped', error: this.#closed }, quiet);
   }
 
   async #shutDown(timeoutMs: number): Promise<void> {
