@@ -18,10 +18,13 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { CustomerSync } from '@supportdesk/core';
 import { syncCustomers as expressSync } from '@supportdesk/express';
+import supportDesk from '@supportdesk/fastify';
 import { syncCustomers as koaSync } from '@supportdesk/koa';
 import { SupportDeskModule, SupportDeskService } from '@supportdesk/nestjs';
 import express5 from 'express';
 import express4 from 'express4';
+import fastify5 from 'fastify';
+import fastify4 from 'fastify4';
 import Koa3 from 'koa';
 import Koa2 from 'koa2';
 
@@ -111,6 +114,29 @@ async function startKoa(KoaClass: typeof Koa3, settings: SyncSettings): Promise<
   return serve(app.listen(0, '127.0.0.1'), middleware.sync);
 }
 
+/** A Fastify app: the plugin at the root, then routes whose preHandler authenticates after it. */
+async function startFastify(createFastify: typeof fastify5, settings: SyncSettings): Promise<RunningApp> {
+  const app = createFastify();
+  await app.register(supportDesk, settings);
+  const requireAuth = async (request: { headers: Record<string, string | string[] | undefined> }) => {
+    (request as { user?: TestUser }).user = userFromHeaders(request.headers);
+  };
+  app.get('/public', async () => 'public');
+  app.get('/me', { preHandler: requireAuth }, async (request) => ({
+    id: (request as { user?: TestUser }).user?.id ?? null,
+  }));
+  app.get('/boom', { preHandler: requireAuth }, async () => {
+    throw new Error('boom');
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`,
+    sync: app.supportdesk,
+    // app.close() flushes and closes the engine the plugin built.
+    close: () => app.close(),
+  };
+}
+
 @Injectable()
 class HeaderGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
@@ -162,6 +188,8 @@ async function startNest(platform: 'express' | 'fastify', settings: SyncSettings
 export const adapters: Record<string, (settings: SyncSettings) => Promise<RunningApp>> = {
   'Express 4': (settings) => startExpress(express4 as unknown as ExpressFactory, settings),
   'Express 5': (settings) => startExpress(express5, settings),
+  'Fastify 4': (settings) => startFastify(fastify4 as unknown as typeof fastify5, settings),
+  'Fastify 5': (settings) => startFastify(fastify5, settings),
   'Koa 2': (settings) => startKoa(Koa2 as unknown as typeof Koa3, settings),
   'Koa 3': (settings) => startKoa(Koa3, settings),
   'Nest on Express': (settings) => startNest('express', settings),

@@ -1,4 +1,4 @@
-// Express 4 and Koa 2 are installed under aliases so every major runs in one suite; the types
+// Express 4, Fastify 4 and Koa 2 are installed under aliases so every major runs in one suite; the types
 // of the current majors describe the API these apps use.
 declare module 'express4' {
   import express = require('express');
@@ -7,4 +7,9 @@ declare module 'express4' {
 
 declare module 'koa2' {
   export { default } from 'koa';
+}
+
+declare module 'fastify4' {
+  import fastify = require('fastify');
+  export = fastify;
 }

@@ -34,6 +34,7 @@ async function startUpstream() {
     onResponse: (event) => log(`  emulator: ${event.method} ${event.path} -> ${event.status}`),
   });
   log(`upstream: embedded SupportDesk emulator at ${emulator.baseUrl}`);
+  log(`dashboard: ${emulator.dashboardUrl}   (the synced customers and each request, live)`);
   return { emulator, syncOptions: { apiKey: EMULATOR_API_KEY, baseUrl: emulator.baseUrl } };
 }
 

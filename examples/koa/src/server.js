@@ -41,6 +41,8 @@ server.listen(port, host, () => {
   const jar = '-b jar.txt -c jar.txt';
   console.log(`Koa example listening on ${url}`);
   console.log(`SupportDesk: ${emulator ? `embedded emulator at ${emulator.baseUrl}` : 'the real API'}`);
+  if (emulator)
+    console.log(`Emulator dashboard: ${emulator.dashboardUrl} (synced customers and requests, live)`);
   console.log(`
 Try it (demo users: ada/lovelace, alan/turing, grace/hopper):
   curl ${jar} ${json} -d '{"username":"ada","password":"lovelace"}' ${url}/login

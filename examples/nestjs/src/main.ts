@@ -11,6 +11,7 @@ async function upstreamSettings(): Promise<Partial<Settings>> {
   if (process.env.SUPPORTDESK_API_KEY) return {};
   const emulator = await startEmulator({ port: 0 });
   logger.log(`No SUPPORTDESK_API_KEY: syncing to the embedded emulator at ${emulator.baseUrl}`);
+  logger.log(`Emulator dashboard: ${emulator.dashboardUrl} (synced customers and requests, live)`);
   return { SUPPORTDESK_API_KEY: 'sd_demo_key', SUPPORTDESK_BASE_URL: emulator.baseUrl };
 }
 

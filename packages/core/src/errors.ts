@@ -37,9 +37,36 @@ export interface SupportDeskErrorOptions {
   cause?: unknown;
 }
 
+/** A class of this module, or a subclass of one. */
+type ErrorClass<T = SupportDeskError> = abstract new (...args: never[]) => T;
+
+/** Where each class keeps the registered symbol its instances carry (see {@link brand}). */
+const BRAND = Symbol('supportdesk.error.brand');
+
+/**
+ * Marks `type` and its instances with `Symbol.for('supportdesk.error.<name>')`. The symbol is in
+ * the global registry, so every copy of this module (the CommonJS and the ESM build, or two
+ * installed versions) marks its classes with the same one, and `instanceof` can recognise an
+ * error made by another copy. The name is given, not read from `type.name`, which minifiers change.
+ */
+function brand(type: ErrorClass, name: string): void {
+  const symbol = Symbol.for(`supportdesk.error.${name}`);
+  Object.defineProperty(type.prototype, symbol, { value: true });
+  Object.defineProperty(type, BRAND, { value: symbol });
+}
+
+/** `value instanceof type`, by prototype chain or, for a class of this module, by brand. */
+function isInstance(type: ErrorClass<unknown>, value: unknown): boolean {
+  if (Function.prototype[Symbol.hasInstance].call(type, value)) return true;
+  if (typeof value !== 'object' || value === null || !Object.hasOwn(type, BRAND)) return false;
+  const symbol = (type as unknown as Record<typeof BRAND, symbol>)[BRAND];
+  return (value as Record<symbol, unknown>)[symbol] === true;
+}
+
 /**
  * Base class of every error the SDK throws or reports. Check `instanceof` a subclass, or
- * read `code` and `status`.
+ * read `code` and `status`. `instanceof` also holds across module formats: an error thrown by
+ * the CommonJS build is an instance of the class imported from the ESM build, and back.
  *
  * @example
  * try {
@@ -58,6 +85,20 @@ export class SupportDeskError extends Error {
   readonly retryable: boolean;
   /** The customer the failed call was about. */
   readonly externalId: string | undefined;
+
+  static {
+    brand(SupportDeskError, 'SupportDeskError');
+  }
+
+  /**
+   * `value instanceof ThisClass`: its prototype chain holds this class, or it carries this
+   * class's brand (it was made by another copy of the SDK). A subclass you write is checked by
+   * its prototype chain only.
+   */
+  static override [Symbol.hasInstance]<T>(this: ErrorClass<T>, value: unknown): value is T {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class right of `instanceof`, a subclass included.
+    return isInstance(this, value);
+  }
 
   constructor(message: string, options: SupportDeskErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -92,6 +133,10 @@ export interface ValidationIssue {
  */
 export class SupportDeskValidationError extends SupportDeskError {
   override name = 'SupportDeskValidationError';
+
+  static {
+    brand(SupportDeskValidationError, 'SupportDeskValidationError');
+  }
   /** Each problem found, when known. */
   readonly issues: readonly ValidationIssue[];
 
@@ -112,6 +157,10 @@ export class SupportDeskValidationError extends SupportDeskError {
 export class CustomerEmailExistsError extends SupportDeskError {
   override name = 'CustomerEmailExistsError';
 
+  static {
+    brand(CustomerEmailExistsError, 'CustomerEmailExistsError');
+  }
+
   constructor(message: string, options: SupportDeskErrorOptions = {}) {
     super(message, {
       status: 409,
@@ -126,6 +175,10 @@ export class CustomerEmailExistsError extends SupportDeskError {
 export class SupportDeskAuthError extends SupportDeskError {
   override name = 'SupportDeskAuthError';
 
+  static {
+    brand(SupportDeskAuthError, 'SupportDeskAuthError');
+  }
+
   constructor(message: string, options: SupportDeskErrorOptions = {}) {
     super(message, {
       code: options.status === 403 ? SupportDeskErrorCode.FORBIDDEN : SupportDeskErrorCode.UNAUTHORIZED,
@@ -138,6 +191,10 @@ export class SupportDeskAuthError extends SupportDeskError {
 /** 429: too many requests. `retryAfterMs` says how long SupportDesk asked to wait, when it did. */
 export class SupportDeskRateLimitError extends SupportDeskError {
   override name = 'SupportDeskRateLimitError';
+
+  static {
+    brand(SupportDeskRateLimitError, 'SupportDeskRateLimitError');
+  }
   /** How long to wait before the next request, from `Retry-After`, when SupportDesk sent it. */
   readonly retryAfterMs: number | undefined;
 
@@ -157,11 +214,19 @@ export class SupportDeskRateLimitError extends SupportDeskError {
 /** Any other unsuccessful response (5xx, an unexpected 4xx, a body that is not the documented shape). */
 export class SupportDeskApiError extends SupportDeskError {
   override name = 'SupportDeskApiError';
+
+  static {
+    brand(SupportDeskApiError, 'SupportDeskApiError');
+  }
 }
 
 /** The request did not get a response: network error, timeout or abort. */
 export class SupportDeskConnectionError extends SupportDeskError {
   override name = 'SupportDeskConnectionError';
+
+  static {
+    brand(SupportDeskConnectionError, 'SupportDeskConnectionError');
+  }
 
   constructor(message: string, options: SupportDeskErrorOptions = {}) {
     super(message, { code: SupportDeskErrorCode.CONNECTION_ERROR, retryable: true, ...options });
@@ -171,6 +236,10 @@ export class SupportDeskConnectionError extends SupportDeskError {
 /** The SDK was set up wrongly (missing API key, a bad option). Thrown at construction, never during a request. */
 export class SupportDeskConfigError extends SupportDeskError {
   override name = 'SupportDeskConfigError';
+
+  static {
+    brand(SupportDeskConfigError, 'SupportDeskConfigError');
+  }
 
   constructor(message: string, options: SupportDeskErrorOptions = {}) {
     super(message, { code: SupportDeskErrorCode.CONFIG_ERROR, ...options, retryable: false });

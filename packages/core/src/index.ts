@@ -1,10 +1,11 @@
 export { type AdapterOptions, createSyncAdapter, type SyncAdapter } from './adapter.js';
-export {
-  DEFAULT_BASE_URL,
-  SupportDeskClient,
-  type SupportDeskClientOptions,
-  type UpsertOptions,
-} from './client.js';
+export { SupportDeskClient, type UpsertOptions } from './client/client.js';
+export { DEFAULT_BASE_URL, type SupportDeskClientOptions } from './client/options.js';
+export { CustomerSync } from './engine/customer-sync.js';
+export { defaultMapUser, type MappedCustomer } from './engine/mapping.js';
+export type { CustomerSyncOptions, SyncClient } from './engine/options.js';
+export type { SyncEvent, SyncOutcome, SyncStats, SyncStatus } from './engine/outcome.js';
+export type { Logger } from './engine/reporter.js';
 export {
   CustomerEmailExistsError,
   SupportDeskApiError,
@@ -18,8 +19,6 @@ export {
   SupportDeskValidationError,
   type ValidationIssue,
 } from './errors.js';
-export { defaultMapUser, type MappedCustomer } from './mapping.js';
-export { MemorySyncStore, type MemorySyncStoreOptions } from './memory-store.js';
 export {
   type Customer,
   type CustomerInput,
@@ -29,14 +28,11 @@ export {
   MAX_EXTERNAL_ID_LENGTH,
   type UpsertResult,
 } from './schema.js';
-export type { ClaimResult, SyncStore, SyncStoreContext } from './store.js';
-export {
-  CustomerSync,
-  type CustomerSyncOptions,
-  type Logger,
-  type SyncClient,
-  type SyncEvent,
-  type SyncOutcome,
-  type SyncStats,
-  type SyncStatus,
-} from './sync.js';
+export { MemorySyncStore, type MemorySyncStoreOptions } from './store/memory-store.js';
+export type {
+  ClaimResult,
+  SendingHoldReason,
+  SendingHolds,
+  SyncStore,
+  SyncStoreContext,
+} from './store/store.js';

@@ -1,9 +1,9 @@
 import { type Emulator, startEmulator } from '@supportdesk/emulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSyncAdapter } from '../src/adapter.js';
+import { CustomerSync } from '../src/engine/customer-sync.js';
 import { SupportDeskConfigError } from '../src/errors.js';
-import { CustomerSync } from '../src/sync.js';
-import { ada, FakeClient, failOnUnhandledRejections, recordingLogger } from './sync-support.js';
+import { ada, FakeClient, failOnUnhandledRejections, recordingLogger } from './support/engines.js';
 
 failOnUnhandledRejections();
 
@@ -29,6 +29,33 @@ describe('createSyncAdapter', () => {
     expect(created.awaitSync).toBe(false);
     expect(await created.identify({ user: ada })).toMatchObject({ status: 'synced', externalId: 'u1' });
     expect(await created.identify({})).toEqual({ status: 'ignored' });
+  });
+
+  it('observes a user without answering anything, for adapters that drop the outcome', async () => {
+    const created = adapter();
+    expect(created.observe({ user: ada })).toBeUndefined();
+    await created.sync.flush();
+    expect(created.sync.stats()).toMatchObject({ synced: 1 });
+    expect(created.observe({ user: ada })).toBeUndefined();
+    expect(created.observe({})).toBeUndefined();
+    expect(created.sync.stats()).toMatchObject({ synced: 1, skipped: 1, ignored: 1 });
+  });
+
+  it('observes a user read asynchronously, and never throws when getUser does', async () => {
+    const onError = vi.fn();
+    const throwing = adapter({
+      getUser: () => {
+        throw new Error('no session');
+      },
+      onError,
+    } as never);
+    expect(() => throwing.observe({})).not.toThrow();
+    expect(throwing.sync.stats()).toMatchObject({ invalid: 1 });
+    expect(onError).toHaveBeenCalledTimes(1);
+    const later = adapter({ getUser: async (req: Request) => req.user } as never);
+    later.observe({ user: ada });
+    await later.sync.flush();
+    expect(later.sync.stats()).toMatchObject({ synced: 1 });
   });
 
   it('passes every context argument to getUser, which may be async', async () => {
@@ -108,6 +135,55 @@ describe('createSyncAdapter', () => {
     const shared = new CustomerSync({ client: new FakeClient(), flushOnExit: false });
     engines.push(shared as CustomerSync<never>);
     expect(() => createSyncAdapter(options(shared) as never, readUser)).toThrow(SupportDeskConfigError);
+  });
+});
+
+describe('a missing API key', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('is reported in the name of what the user called, not of the engine or client it builds', () => {
+    vi.stubEnv('SUPPORTDESK_API_KEY', undefined);
+    vi.stubEnv('NODE_ENV', 'production');
+    expect(() => createSyncAdapter({}, readUser, 'supportdesk-test/1.0.0', 'syncCustomers')).toThrow(
+      /^syncCustomers: missing SupportDesk API key/,
+    );
+    vi.stubEnv('NODE_ENV', 'test');
+    expect(() =>
+      createSyncAdapter({ enabled: true }, readUser, 'supportdesk-test/1.0.0', 'syncCustomers'),
+    ).toThrow(/^syncCustomers: missing SupportDesk API key/);
+  });
+});
+
+describe('awaitSync', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('waits for the sync for at most awaitSyncTimeoutMs, 2 s by default', async () => {
+    vi.useFakeTimers();
+    const created = adapter({ awaitSync: true });
+    expect(created.awaitSyncTimeoutMs).toBe(2_000);
+    let done = false;
+    void created.waitFor(new Promise(() => {})).then(() => {
+      done = true;
+    });
+    await vi.advanceTimersByTimeAsync(1_999);
+    expect(done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(done).toBe(true);
+  });
+
+  it('goes on as soon as the sync settles, leaving no timer behind', async () => {
+    vi.useFakeTimers();
+    const created = adapter({ awaitSync: true, awaitSyncTimeoutMs: 500 });
+    await created.waitFor(created.identify({ user: ada }));
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it.each([[-1], [1.5], ['2s']])('refuses awaitSyncTimeoutMs %j', (awaitSyncTimeoutMs) => {
+    expect(() => adapter({ awaitSyncTimeoutMs } as never)).toThrow(SupportDeskConfigError);
   });
 });
 

@@ -77,6 +77,26 @@ export class CustomerBook {
     return tenant ? [...tenant.byExternalId.values()].map((customer) => structuredClone(customer)) : [];
   }
 
+  /** Every customer with its key, key by key in creation order. The stored objects: serialize, never keep. */
+  *entries(): Generator<{ apiKey: string; customer: Readonly<Customer> }> {
+    for (const [apiKey, tenant] of this.#tenants)
+      for (const customer of tenant.byExternalId.values()) yield { apiKey, customer };
+  }
+
+  /**
+   * Replace every customer by `records`, which must already be valid: ids unique per key, emails
+   * unique per key (as the snapshot parser checks). Each record is copied.
+   */
+  restore(records: ReadonlyArray<{ apiKey: string; customer: Customer }>): void {
+    this.#tenants.clear();
+    for (const { apiKey, customer } of records) {
+      const tenant = this.#tenants.get(apiKey) ?? new Tenant();
+      tenant.byExternalId.set(customer.externalId, structuredClone(customer));
+      tenant.owners.set(customer.email.toLowerCase(), customer.externalId);
+      this.#tenants.set(apiKey, tenant);
+    }
+  }
+
   /** Forget every customer of every key. */
   clear(): void {
     this.#tenants.clear();

@@ -1,3 +1,4 @@
+import { validateHeaderName, validateHeaderValue } from 'node:http';
 import type { Fault } from './types.js';
 
 /** A fault as kept by the emulator: validated, with its remaining count. */
@@ -8,6 +9,21 @@ export interface ActiveFault {
 
 function isNonNegativeFinite(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+
+function headersProblem(headers: unknown): string | undefined {
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers))
+    return 'headers must be an object of header names to strings';
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value !== 'string') return `headers.${name} must be a string`;
+    try {
+      validateHeaderName(name);
+      validateHeaderValue(name, value);
+    } catch {
+      return `headers.${name} is not a valid HTTP header`;
+    }
+  }
+  return undefined;
 }
 
 /** Why `fault` cannot be injected, or `undefined` when it can. */
@@ -21,6 +37,10 @@ export function faultProblem(fault: Fault): string | undefined {
     return 'drop and status cannot be combined: a dropped request gets no answer';
   if (status === undefined && (body !== undefined || retryAfter !== undefined || headers !== undefined))
     return 'body, retryAfter and headers need a status';
+  if (headers !== undefined) {
+    const problem = headersProblem(headers);
+    if (problem) return problem;
+  }
   if (body !== undefined && typeof body !== 'string' && (typeof body !== 'object' || body === null))
     return 'body must be a string or an object';
   if (retryAfter !== undefined && typeof retryAfter !== 'string' && !isNonNegativeFinite(retryAfter))
@@ -56,6 +76,14 @@ export class FaultList {
     active.remaining -= 1;
     if (active.remaining <= 0) this.#faults.splice(index, 1);
     return active.fault;
+  }
+
+  /** The faults still active, in order, each with how many requests it still applies to (`null`: all). */
+  list(): Array<Fault & { remaining: number | null }> {
+    return this.#faults.map(({ fault, remaining }) => ({
+      ...fault,
+      remaining: Number.isFinite(remaining) ? remaining : null,
+    }));
   }
 
   /** Remove every fault. */

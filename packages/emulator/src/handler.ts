@@ -1,22 +1,27 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from './body.js';
-import type { CustomerBook } from './customers.js';
 import { codeForStatus, errorEnvelope, isBodyless, sendError, sendJson } from './envelope.js';
-import type { FaultList } from './faults.js';
-import type { RequestRecorder } from './recorder.js';
-import { headersOf } from './recorder.js';
+import { headersOf, type LogEntry, recordedBody } from './recorder.js';
 import { matchRoute } from './route.js';
+import type { EmulatorState } from './state.js';
 import type { Fault, RecordedRequest } from './types.js';
 import { validateCustomerBody } from './validate.js';
 
 /** What a request handler works with. */
 export interface HandlerContext {
-  customers: CustomerBook;
-  faults: FaultList;
-  recorder: RequestRecorder;
+  state: EmulatorState;
   apiKeys: ReadonlySet<string> | undefined;
+  requestTimeoutMs: number;
   /** Wait `ms`, resolving `false` when the client left or the emulator closed meanwhile. */
   delay(ms: number, res: ServerResponse): Promise<boolean>;
+  /** A monotonic clock in milliseconds, for the rate limiter. */
+  now(): number;
+}
+
+/** One request's way through the emulator, read once it has been answered. */
+export interface Exchange {
+  /** Set once the request is logged: the request's body was read, or given up on. */
+  entry?: LogEntry;
 }
 
 type Parsed = { json: true; value: unknown } | { json: false; text: string | undefined };
@@ -53,18 +58,22 @@ function sendFault(res: ServerResponse, fault: Readonly<Fault> & { status: numbe
   sendJson(res, fault.status, body, headers);
 }
 
-/** Handle one request: record it, apply a matching fault, else answer as SupportDesk would. */
+/**
+ * Handle one request: record it, apply the rate limit, then a matching fault, else answer as
+ * SupportDesk would.
+ */
 export async function handleRequest(
   ctx: HandlerContext,
   req: IncomingMessage,
   res: ServerResponse,
+  exchange: Exchange,
 ): Promise<void> {
   const receivedAt = new Date().toISOString();
   const method = req.method ?? 'GET';
   const target = req.url ?? '/';
   const route = matchRoute(target);
   const externalId = route.kind === 'customer' ? route.externalId : undefined;
-  const read = await readBody(req);
+  const read = await readBody(req, ctx.requestTimeoutMs);
   if (read.kind === 'aborted') return;
   const parsed = parse(read.kind === 'complete' ? read.text : undefined);
   const apiKey = req.headers['x-api-key'];
@@ -72,14 +81,45 @@ export async function handleRequest(
     method,
     path: target,
     headers: headersOf(req),
-    body: parsed.json ? parsed.value : parsed.text,
+    ...recordedBody(
+      read.kind === 'complete' ? read.text : undefined,
+      parsed.json ? parsed.value : parsed.text,
+      read.kind === 'too-large',
+    ),
     receivedAt,
   };
   if (externalId !== undefined) record.externalId = externalId;
   if (typeof apiKey === 'string') record.apiKey = apiKey;
-  ctx.recorder.record(record);
+  const entry = ctx.state.recorder.record(record);
+  exchange.entry = entry;
+  if (read.kind === 'timeout') {
+    // The rest of the body may never come: answer, then close instead of waiting for it.
+    res.once('finish', () => req.socket.destroy());
+    return sendError(
+      res,
+      408,
+      'REQUEST_TIMEOUT',
+      `The request body did not arrive within ${ctx.requestTimeoutMs} ms`,
+      { connection: 'close' },
+    );
+  }
 
-  const fault = ctx.faults.take(externalId);
+  if (typeof apiKey === 'string' && apiKey.length > 0 && ctx.state.limiter) {
+    const grant = ctx.state.limiter.take(apiKey, ctx.now());
+    if (!grant.ok) {
+      entry.rateLimited = true;
+      const { perSecond, burst } = ctx.state.limiter.limit;
+      return sendError(
+        res,
+        429,
+        'RATE_LIMITED',
+        `Rate limit exceeded (${perSecond} request${perSecond === 1 ? '' : 's'} per second, bursts of ${burst}); retry in ${grant.retryAfterSeconds} s`,
+        { 'retry-after': String(grant.retryAfterSeconds) },
+      );
+    }
+  }
+  const fault = ctx.state.faults.take(externalId);
+  if (fault) entry.fault = fault;
   if (fault?.latencyMs && !(await ctx.delay(fault.latencyMs, res))) return;
   if (fault?.drop) {
     res.destroy();
@@ -112,7 +152,7 @@ export async function handleRequest(
 
   const validation = validateCustomerBody(parsed.value);
   if (!validation.ok) return sendError(res, 400, 'VALIDATION_ERROR', validation.message);
-  const outcome = ctx.customers.upsert(apiKey, route.externalId, validation.fields);
+  const outcome = ctx.state.customers.upsert(apiKey, route.externalId, validation.fields);
   if (!outcome.ok) return sendError(res, outcome.status, outcome.code, outcome.message);
   sendJson(res, 200, {
     success: true,

@@ -5,6 +5,10 @@ export type {
   EmulatorOptions,
   Fault,
   JsonValue,
+  ListedCustomer,
+  LoggedRequest,
+  RateLimit,
   RecordedRequest,
   ResponseEvent,
+  Snapshot,
 } from './types.js';

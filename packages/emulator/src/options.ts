@@ -1,4 +1,5 @@
-import type { EmulatorOptions, ResponseEvent } from './types.js';
+import { rateLimitProblem } from './rate-limit.js';
+import type { EmulatorOptions, RateLimit, ResponseEvent } from './types.js';
 
 /** Options with every default applied. */
 export interface ResolvedOptions {
@@ -6,11 +7,18 @@ export interface ResolvedOptions {
   host: string;
   apiKeys: ReadonlySet<string> | undefined;
   maxRecordedRequests: number;
+  requestTimeoutMs: number;
+  rateLimit: RateLimit | undefined;
   onResponse: ((event: ResponseEvent) => void) | undefined;
 }
 
 /** Defaults of {@link EmulatorOptions}. */
-export const DEFAULT_OPTIONS = { port: 0, host: '127.0.0.1', maxRecordedRequests: 10_000 } as const;
+export const DEFAULT_OPTIONS = {
+  port: 0,
+  host: '127.0.0.1',
+  maxRecordedRequests: 1_000,
+  requestTimeoutMs: 30_000,
+} as const;
 
 /** Apply defaults and refuse bad options at start, with a message that says what to pass. */
 export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
@@ -22,6 +30,9 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
   const max = options.maxRecordedRequests ?? DEFAULT_OPTIONS.maxRecordedRequests;
   if (!Number.isInteger(max) || max < 0)
     throw new RangeError(`maxRecordedRequests must be an integer >= 0 (got ${String(max)})`);
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_OPTIONS.requestTimeoutMs;
+  if (!Number.isInteger(requestTimeoutMs) || requestTimeoutMs <= 0)
+    throw new RangeError(`requestTimeoutMs must be a positive integer (got ${String(requestTimeoutMs)})`);
   let apiKeys: Set<string> | undefined;
   if (options.apiKeys !== undefined) {
     if (!Array.isArray(options.apiKeys) || options.apiKeys.length === 0)
@@ -30,7 +41,19 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
       throw new TypeError('apiKeys must hold non-empty strings only');
     apiKeys = new Set(options.apiKeys);
   }
+  if (options.rateLimit !== undefined) {
+    const problem = rateLimitProblem(options.rateLimit, 'rateLimit.');
+    if (problem) throw new TypeError(problem);
+  }
   if (options.onResponse !== undefined && typeof options.onResponse !== 'function')
     throw new TypeError('onResponse must be a function');
-  return { port, host, apiKeys, maxRecordedRequests: max, onResponse: options.onResponse };
+  return {
+    port,
+    host,
+    apiKeys,
+    maxRecordedRequests: max,
+    requestTimeoutMs,
+    rateLimit: options.rateLimit === undefined ? undefined : { ...options.rateLimit },
+    onResponse: options.onResponse,
+  };
 }

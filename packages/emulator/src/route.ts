@@ -29,6 +29,12 @@ export function matchRoute(target: string): Route {
   } catch {
     return { kind: 'bad-external-id', message: 'externalId is not valid percent-encoding' };
   }
+  // A URL resolves `.` and `..` (also as %2E) away, so no client can address such a customer.
+  if (externalId === '.' || externalId === '..')
+    return {
+      kind: 'bad-external-id',
+      message: 'externalId must not be "." or "..": a URL cannot carry it as a path segment',
+    };
   if (externalId.length > MAX_EXTERNAL_ID_LENGTH)
     return {
       kind: 'bad-external-id',

@@ -83,10 +83,53 @@ export interface RecordedRequest {
   apiKey?: string;
   /** Request headers, names lowercased; repeated headers joined with `, `. */
   headers: Record<string, string>;
-  /** The body: parsed JSON when it is JSON, the raw text otherwise, `undefined` when empty or too large. */
+  /**
+   * The body: parsed JSON when it is JSON, the raw text otherwise, `undefined` when empty or over
+   * 1 MB. A body over 16 KB is kept as its first 16 KB of text, with `bodyTruncated` set.
+   */
   body: unknown;
+  /** Set when the body was cut at 16 KB (or, when over 1 MB, not kept at all). Absent otherwise. */
+  bodyTruncated?: true;
   /** ISO 8601 time the request was received. */
   receivedAt: string;
+}
+
+/**
+ * A request as the admin API (`GET /__emulator/requests`, `event: request`) and the dashboard
+ * show it: the recorded request with its API key masked, and how it was answered.
+ */
+export interface LoggedRequest extends Omit<RecordedRequest, 'apiKey'> {
+  /** 1, 2, 3… in the order received; never reused, not even after a reset. */
+  id: number;
+  /** The `X-API-Key` header, masked (`sk_t…3f9a`); the `x-api-key` header is masked the same. */
+  apiKey?: string;
+  /** The status answered, `'dropped'` when no answer was sent, `null` while still being answered. */
+  status: number | 'dropped' | null;
+  /** From receipt to the end of the answer, in milliseconds; `null` while still being answered. */
+  durationMs: number | null;
+  /** The injected fault that shaped the answer, when one did; a body over 1 KB is cut to its first 1 KB of text. */
+  fault?: Fault;
+  /** `true` when the rate limit answered 429. */
+  rateLimited?: true;
+}
+
+/** A customer as the admin API lists it: with the API key it belongs to, masked. */
+export interface ListedCustomer extends Customer {
+  /** The API key, masked (`sk_t…3f9a`). */
+  apiKey: string;
+}
+
+/**
+ * Every customer of every key, as `GET /__emulator/snapshot` exports it and
+ * `PUT /__emulator/snapshot` restores it. It holds the raw API keys: keep it out of version control.
+ */
+export interface Snapshot {
+  /** The format's version, `1`. */
+  version: 1;
+  /** ISO 8601 time of the export; ignored on restore. */
+  exportedAt?: string;
+  /** Each customer with the raw API key it belongs to. */
+  customers: Array<Customer & { apiKey: string }>;
 }
 
 /** What the emulator reports once it has answered (or dropped) a request. */
@@ -99,6 +142,17 @@ export interface ResponseEvent {
   externalId?: string;
   /** The status answered, or `'dropped'` when no answer was sent (a `drop` fault, or the client left first). */
   status: number | 'dropped';
+}
+
+/** A token bucket per API key, answering 429 `RATE_LIMITED` with `Retry-After` when empty. */
+export interface RateLimit {
+  /** Tokens added per second to each key's bucket: the sustained rate a key may send at. */
+  perSecond: number;
+  /**
+   * Most tokens a bucket holds: how many requests a key may send at once after a quiet spell.
+   * @default perSecond, rounded down, at least 1
+   */
+  burst?: number;
 }
 
 /** Options of {@link startEmulator}. */
@@ -119,10 +173,24 @@ export interface EmulatorOptions {
    */
   apiKeys?: readonly string[];
   /**
-   * How many of the latest requests `emulator.requests` keeps; `0` keeps none.
-   * @default 10_000
+   * How many of the latest requests `emulator.requests` keeps; `0` keeps none. Bodies are kept
+   * up to 16 KB each, so the log stays small however much a test sends.
+   * @default 1_000
    */
   maxRecordedRequests?: number;
+  /**
+   * Limit each API key like a real rate limiter: a request with a key takes a token from that
+   * key's bucket, checked before any injected fault; an empty bucket answers 429 `RATE_LIMITED`
+   * with `Retry-After` (whole seconds until the next token). Requests without a key take none.
+   * @default undefined (no limit)
+   */
+  rateLimit?: RateLimit;
+  /**
+   * A request whose headers, or whose body, have not all arrived this long after it started is
+   * answered 408 `REQUEST_TIMEOUT` and its connection closed.
+   * @default 30_000
+   */
+  requestTimeoutMs?: number;
   /**
    * Called after each answered or dropped request (the CLI logs with it). Errors it throws are ignored.
    * @default undefined
@@ -136,6 +204,8 @@ export interface Emulator {
   readonly baseUrl: string;
   /** Origin of the server, e.g. `http://127.0.0.1:43121`. */
   readonly url: string;
+  /** The dashboard's URL, e.g. `http://127.0.0.1:43121/`: open it in a browser. */
+  readonly dashboardUrl: string;
   /** The port it listens on. */
   readonly port: number;
   /** The latest requests received, oldest first, at most `maxRecordedRequests`. A copy. */
@@ -144,6 +214,8 @@ export interface Emulator {
   readonly requestCount: number;
   /** Add a fault after those already injected. Throws `TypeError` on an invalid fault. */
   inject(fault: Fault): void;
+  /** Set the rate limit (see {@link EmulatorOptions.rateLimit}), or remove it with `undefined`. Buckets start full. */
+  setRateLimit(rateLimit: RateLimit | undefined): void;
   /** Drop every customer, fault and recorded request, and zero `requestCount`. */
   reset(): void;
   /** The customers of one API key, in creation order. Copies: changing them changes nothing. */

@@ -15,7 +15,7 @@ export type Validation = { ok: true; fields: CustomerFields } | { ok: false; mes
 // Deliberately loose, like most APIs: one @, no spaces, a dot in the domain.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -32,7 +32,7 @@ function stringProblem(field: string, value: unknown, maxLength: number): string
   return undefined;
 }
 
-function fieldProblem(field: string, value: unknown): string | undefined {
+export function fieldProblem(field: string, value: unknown): string | undefined {
   switch (field) {
     case 'email':
       return (

@@ -1,15 +1,11 @@
-import { type ChildProcessByStdio, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type BuiltPackage, buildPackage } from './built-package.js';
 import { john, KEY, OTHER_KEY } from './support.js';
 
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
-const tsup = fileURLToPath(new URL('../../../node_modules/.bin/tsup', import.meta.url));
-let outDir = '';
+let built: BuiltPackage | undefined;
 let cliPath = '';
 
 type Cli = ChildProcessByStdio<null, Readable, Readable>;
@@ -69,17 +65,9 @@ async function upsert(baseUrl: string, externalId: string, apiKey = KEY): Promis
 }
 
 beforeAll(() => {
-  // Built to a private directory so this suite never races a workspace build of dist/.
-  outDir = mkdtempSync(join(tmpdir(), 'supportdesk-emulator-cli-'));
-  execFileSync(
-    tsup,
-    ['src/cli.ts', '--format', 'cjs', '--target', 'node20', '--out-dir', outDir, '--silent'],
-    {
-      cwd: packageDir,
-      stdio: 'pipe',
-    },
-  );
-  cliPath = join(outDir, 'cli.cjs');
+  built = buildPackage();
+  // The bin of package.json, as npx runs it.
+  cliPath = join(built.dir, 'dist/cli.js');
 });
 
 afterEach(() => {
@@ -87,7 +75,7 @@ afterEach(() => {
 });
 
 afterAll(() => {
-  if (outDir) rmSync(outDir, { recursive: true, force: true });
+  built?.remove();
 });
 
 describe('supportdesk-emulator CLI', () => {
@@ -95,6 +83,45 @@ describe('supportdesk-emulator CLI', () => {
     const cli = await start(['--port', '0']);
     expect(cli.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/v1$/);
     expect(await upsert(cli.baseUrl, 'user_42')).toBe(200);
+  });
+
+  it('prints the dashboard URL, which serves the page shipped in the package', async () => {
+    const cli = await start(['--port', '0']);
+    const dashboardUrl = /Dashboard: (http:\/\/\S+)/.exec(cli.output())?.[1];
+    expect(dashboardUrl).toBe(cli.baseUrl.replace(/api\/v1$/, ''));
+    const page = await fetch(dashboardUrl as string);
+    expect([page.status, await page.text()]).toEqual([
+      200,
+      expect.stringContaining('<title>SupportDesk emulator'),
+    ]);
+    const script = await fetch(new URL('/__emulator/dashboard/app.js', dashboardUrl));
+    expect([script.status, script.headers.get('content-type')]).toEqual([
+      200,
+      'text/javascript; charset=utf-8',
+    ]);
+    await script.arrayBuffer();
+  });
+
+  it('answers 429 RATE_LIMITED with Retry-After past --rate-limit', async () => {
+    // Bursts of one, the next token 2 s later: far more than two requests take.
+    const cli = await start(['--port', '0', '--rate-limit', '0.5']);
+    const statuses = [];
+    for (let i = 0; i < 2; i++) statuses.push(await upsert(cli.baseUrl, 'user_42'));
+    expect(statuses).toEqual([200, 429]);
+  });
+
+  it('warns on stderr that the admin API is open when --host is not loopback', async () => {
+    // A documentation address (TEST-NET-1) that no interface has: the warning comes before the
+    // listen fails, so no test server is ever open to a network.
+    const cli = run(['--port', '0', '--host', '192.0.2.1']);
+    expect(await cli.exit).toEqual({ code: 1, signal: null });
+    expect(cli.output()).toMatch(/warning: --host 192\.0\.2\.1 is not loopback: .*admin API/);
+  });
+
+  it('does not warn on loopback', async () => {
+    const cli = await start(['--port', '0']);
+    await upsert(cli.baseUrl, 'user_42');
+    expect(cli.output()).not.toContain('warning');
   });
 
   it('logs one line per request with method, externalId and status, never the API key', async () => {
@@ -131,6 +158,8 @@ describe('supportdesk-emulator CLI', () => {
 
   it.each([
     [['--port', 'abc'], '--port'],
+    [['--rate-limit', '0'], '--rate-limit'],
+    [['--rate-limit', 'fast'], '--rate-limit'],
     [['--bogus'], 'bogus'],
   ])('exits 2 and says what is wrong with %j', async (args, message) => {
     const cli = run(args);

@@ -52,6 +52,39 @@ describe('recorded requests', () => {
   });
 });
 
+describe('recording bounds', () => {
+  const emulator = useEmulator();
+
+  it('keeps the latest 1,000 requests by default', async () => {
+    for (let i = 0; i <= 1_000; i++) await send(emulator(), `user_${i}`, { body: { name: 'x' } });
+    const { requests } = emulator();
+    expect([requests.length, requests[0]?.externalId, emulator().requestCount]).toEqual([
+      1_000,
+      'user_1',
+      1_001,
+    ]);
+  });
+
+  it('cuts a recorded body at 16 KB and says so, however large the request was', async () => {
+    const body = JSON.stringify({ ...john, metadata: { blob: 'é'.repeat(450 * 1024) } });
+    const answer = await send(emulator(), 'user_42', { body });
+    const [recorded] = emulator().requests;
+    expect(answer.status).toBe(200);
+    expect(recorded?.bodyTruncated).toBe(true);
+    expect(typeof recorded?.body).toBe('string');
+    expect(Buffer.byteLength(recorded?.body as string)).toBeLessThanOrEqual(16 * 1024);
+    expect(body.startsWith(recorded?.body as string)).toBe(true);
+  });
+
+  it('keeps a body under 16 KB whole, parsed, without the truncation mark', async () => {
+    const metadata = { blob: 'x'.repeat(15 * 1024) };
+    await send(emulator(), 'user_42', { body: { ...john, metadata } });
+    const [recorded] = emulator().requests;
+    expect(recorded?.body).toEqual({ ...john, metadata });
+    expect(recorded).not.toHaveProperty('bodyTruncated');
+  });
+});
+
 describe('recording limit', () => {
   const emulator = useEmulator({ maxRecordedRequests: 3 });
 

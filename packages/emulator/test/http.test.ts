@@ -1,6 +1,7 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { startEmulator } from '../src/index.js';
+import { type Emulator, startEmulator } from '../src/index.js';
 import { john, KEY, OTHER_KEY, send, sendTo, useEmulator } from './support.js';
 
 const envelope = (code: string) => ({
@@ -8,6 +9,33 @@ const envelope = (code: string) => ({
   error: { code, message: expect.any(String) },
   timestamp: expect.any(String),
 });
+
+/** A request with the target sent exactly as given: fetch would resolve dot segments away. */
+function rawRequest(
+  emulator: Emulator,
+  method: string,
+  target: string,
+  body: string,
+): Promise<{ status: number | undefined; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({
+      host: '127.0.0.1',
+      port: emulator.port,
+      method,
+      path: target,
+      headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
+    });
+    req.on('response', (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      res.on('end', () => resolve({ status: res.statusCode, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 describe('authentication', () => {
   const emulator = useEmulator();
@@ -79,6 +107,21 @@ describe('routing', () => {
     expect(answer.status).toBe(200);
     expect(answer.body.data.customer.externalId).toBe('user_42');
   });
+
+  it.each(['..', '.', '%2E%2E', '%2e'])(
+    'answers 400 to the dot segment %s sent raw, and stores no customer',
+    async (segment) => {
+      const answer = await rawRequest(
+        emulator(),
+        'PATCH',
+        `/api/v1/customers/${segment}`,
+        JSON.stringify(john),
+      );
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.text)).toEqual(envelope('VALIDATION_ERROR'));
+      expect(emulator().customers(KEY)).toEqual([]);
+    },
+  );
 
   it('answers 400 to a segment that is not valid percent-encoding', async () => {
     const answer = await sendTo(emulator(), '/api/v1/customers/%E0%A4%A', { body: john });
@@ -154,6 +197,51 @@ describe('request body', () => {
       req.end();
     });
     expect(status).toBe(413);
+  });
+});
+
+/** Opens a raw connection, writes `head`, then sends nothing more; resolves what came back once closed. */
+function stall(emulator: Emulator, head: string): Promise<string | 'still open'> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(emulator.port, '127.0.0.1', () => socket.write(head));
+    let received = '';
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString();
+    });
+    socket.on('error', reject);
+    // Bounded: long after the timeout under test, short of the test's own.
+    const giveUp = setTimeout(() => {
+      socket.destroy();
+      resolve('still open');
+    }, 10_000);
+    socket.on('close', () => {
+      clearTimeout(giveUp);
+      resolve(received);
+    });
+  });
+}
+
+describe('request timeout', () => {
+  const emulator = useEmulator({ requestTimeoutMs: 200 });
+  const headers = `PATCH /api/v1/customers/user_42 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: ${KEY}\r\nContent-Type: application/json\r\n`;
+
+  it('answers 408 REQUEST_TIMEOUT and closes a connection whose body stops coming', async () => {
+    const received = await stall(emulator(), `${headers}Content-Length: 100\r\n\r\n{"email":`);
+    expect(received).toMatch(/^HTTP\/1\.1 408 /);
+    expect(received).toContain('"code":"REQUEST_TIMEOUT"');
+    expect(emulator().requests).toEqual([
+      expect.objectContaining({ externalId: 'user_42', body: undefined }),
+    ]);
+    expect(emulator().customers(KEY)).toEqual([]);
+  });
+
+  it('closes a connection whose headers stop coming', async () => {
+    const received = await stall(emulator(), headers);
+    expect(received).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
+  it('refuses a requestTimeoutMs that is not a positive number', async () => {
+    await expect(startEmulator({ requestTimeoutMs: 0 })).rejects.toThrow(/requestTimeoutMs/);
   });
 });
 

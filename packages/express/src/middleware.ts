@@ -58,6 +58,7 @@ export function syncCustomers<TUser = Express.User>(
     options,
     readRequestUser,
     `supportdesk-express/${version}`,
+    'syncCustomers',
   );
 
   // One 'close' listener per response: a response emits 'close' once it is done, whether it

@@ -39,9 +39,26 @@ describe('syncCustomers options', () => {
     expect(() => syncCustomers(options as SyncCustomersOptions)).toThrow(SupportDeskConfigError);
   });
 
-  it('throws SupportDeskConfigError at creation when no API key is given or set in the environment', () => {
+  it('starts disabled without an API key outside production, so the app and its tests run', async () => {
     vi.stubEnv('SUPPORTDESK_API_KEY', undefined);
+    vi.stubEnv('NODE_ENV', 'test');
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const middleware = syncCustomers();
+      expect(await middleware.sync.identify({ id: 'u1' } as Express.User)).toEqual({ status: 'ignored' });
+      expect(warn.mock.calls.map(([message]) => message)).toEqual([
+        expect.stringMatching(/^\[supportdesk\] syncCustomers: no SupportDesk API key/),
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('throws SupportDeskConfigError naming syncCustomers without an API key in production', () => {
+    vi.stubEnv('SUPPORTDESK_API_KEY', undefined);
+    vi.stubEnv('NODE_ENV', 'production');
     expect(() => syncCustomers()).toThrow(SupportDeskConfigError);
+    expect(() => syncCustomers()).toThrow(/^syncCustomers: missing SupportDesk API key/);
   });
 
   it('refuses engine options next to a shared sync, which would silently ignore them', () => {

@@ -60,6 +60,7 @@ export function syncCustomers<TUser = unknown, TContext = KoaContextLike>(
     options,
     readStateUser,
     `supportdesk-koa/${version}`,
+    'syncCustomers',
   );
   // A `finally` so a downstream throw neither skips the sync nor is replaced by it: identify
   // never rejects. Which middleware runs is decided here, once, not on every request.

@@ -88,10 +88,33 @@ describe('syncCustomers configuration errors', () => {
     expect(() => syncCustomers(options())).toThrow(SupportDeskConfigError);
   });
 
-  it('throws SupportDeskConfigError at creation without an API key', () => {
+  it('throws SupportDeskConfigError naming syncCustomers without an API key in production', () => {
     vi.stubEnv('SUPPORTDESK_API_KEY', undefined);
+    vi.stubEnv('NODE_ENV', 'production');
     onCleanup(async () => vi.unstubAllEnvs());
 
     expect(() => syncCustomers({ mapUser })).toThrow(SupportDeskConfigError);
+    expect(() => syncCustomers({ mapUser })).toThrow(/^syncCustomers: missing SupportDesk API key/);
+  });
+
+  it('starts disabled without an API key outside production, and says how to set one', async () => {
+    vi.stubEnv('SUPPORTDESK_API_KEY', undefined);
+    vi.stubEnv('NODE_ENV', 'test');
+    onCleanup(async () => vi.unstubAllEnvs());
+    const warnings: string[] = [];
+    const logger = {
+      debug() {},
+      info() {},
+      warn: (_: unknown, message: string) => warnings.push(message),
+      error() {},
+    };
+
+    const middleware = syncCustomers({ mapUser, logger });
+    expect(
+      await middleware.sync.identify({ id: 'u1', name: 'Ada', email: 'ada@example.com', plan: 'free' }),
+    ).toEqual({
+      status: 'ignored',
+    });
+    expect(warnings).toEqual([expect.stringMatching(/^syncCustomers: no SupportDesk API key/)]);
   });
 });

@@ -46,7 +46,7 @@ function requestUser(context: ExecutionContext): unknown {
       provide: SUPPORTDESK_ADAPTER,
       // Options are validated here, at start-up: a bad one fails the boot with SupportDeskConfigError.
       useFactory: (options: SupportDeskModuleOptions) =>
-        createSyncAdapter(options, requestUser, `supportdesk-nestjs/${version}`),
+        createSyncAdapter(options, requestUser, `supportdesk-nestjs/${version}`, 'SupportDeskModule'),
       inject: [SUPPORTDESK_MODULE_OPTIONS],
     },
     {

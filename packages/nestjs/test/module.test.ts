@@ -1,7 +1,7 @@
 import { type DynamicModule, Inject, Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   SupportDeskConfigError,
   SupportDeskModule,
@@ -122,6 +122,39 @@ describe('SupportDeskModule', () => {
       imports: [SupportDeskModule.forRoot({ apiKey: API_KEY, concurrency: 0 })],
     }).compile();
     await expect(compiling).rejects.toThrow(SupportDeskConfigError);
+  });
+
+  it('boots without an API key outside production, disabled, so an app’s e2e tests run', async () => {
+    vi.stubEnv('SUPPORTDESK_API_KEY', undefined);
+    vi.stubEnv('NODE_ENV', 'test');
+    const warnings: string[] = [];
+    const logger = {
+      debug() {},
+      info() {},
+      warn: (_: unknown, message: string) => warnings.push(message),
+      error() {},
+    };
+    try {
+      const moduleRef = await Test.createTestingModule({
+        imports: [SupportDeskModule.forRoot({ logger })],
+      }).compile();
+      await expect(moduleRef.get(SupportDeskService).identify(ada)).resolves.toEqual({ status: 'ignored' });
+      expect(warnings).toEqual([expect.stringMatching(/^SupportDeskModule: no SupportDesk API key/)]);
+      await moduleRef.close();
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('fails the boot naming SupportDeskModule without an API key in production', async () => {
+    vi.stubEnv('SUPPORTDESK_API_KEY', undefined);
+    vi.stubEnv('NODE_ENV', 'production');
+    try {
+      const compiling = Test.createTestingModule({ imports: [SupportDeskModule.forRoot({})] }).compile();
+      await expect(compiling).rejects.toThrow(/^SupportDeskModule: missing SupportDesk API key/);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('needs no API key when disabled', async () => {

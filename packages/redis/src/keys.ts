@@ -28,3 +28,11 @@ export function userKey(base: string, externalId: string): string {
   if (!LONE_SURROGATE.test(externalId)) return `${base}:${externalId}`;
   return `${base}|u:${externalId.replace(ESCAPED, escapeCodeUnit)}`;
 }
+
+/**
+ * The key of the holds shared by every instance of one namespace: `${base}|hold`. No user key
+ * can be it: user keys continue the base with `:` or `|u:`.
+ */
+export function holdKey(base: string): string {
+  return `${base}|hold`;
+}

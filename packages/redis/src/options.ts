@@ -1,4 +1,5 @@
 import { SupportDeskConfigError } from '@supportdesk/core';
+import { configObject, milliseconds, parseConfig, shaped, text } from '@supportdesk/core/internal';
 import type { Cluster, Redis } from 'ioredis';
 import type { ScriptClient } from './scripts.js';
 
@@ -25,9 +26,11 @@ export interface RedisSyncStoreOptions {
   timeoutMs?: number | undefined;
 }
 
-/** The client as the store sees it: the commands it sends and the status it checks. */
+/** The client as the store sees it: the commands it sends, the status it checks, the events it waits for. */
 export interface StoreClient extends ScriptClient {
   readonly status: string;
+  once(event: 'ready' | 'end', listener: () => void): unknown;
+  off(event: 'ready' | 'end', listener: () => void): unknown;
 }
 
 /** The options once checked, defaults filled in. */
@@ -37,43 +40,34 @@ export interface ResolvedOptions {
   timeoutMs: number;
 }
 
-const KNOWN_OPTIONS = new Set(['client', 'prefix', 'timeoutMs']);
+const REDIS_STORE_DEFAULTS = { prefix: 'supportdesk', timeoutMs: 100 } as const;
 
-function isStoreClient(value: unknown): value is StoreClient {
-  if (typeof value !== 'object' || value === null) return false;
-  const candidate = value as Record<string, unknown>;
-  return (
-    typeof candidate.evalsha === 'function' &&
-    typeof candidate.eval === 'function' &&
-    typeof candidate.status === 'string'
-  );
-}
-
-function fail(message: string): never {
-  throw new SupportDeskConfigError(`RedisSyncStore: ${message}`);
-}
+const optionsSchema = configObject(
+  {
+    client: shaped<StoreClient>(
+      'client',
+      (value) =>
+        typeof value.evalsha === 'function' &&
+        typeof value.eval === 'function' &&
+        typeof value.once === 'function' &&
+        typeof value.off === 'function' &&
+        typeof value.status === 'string',
+      'an ioredis client, e.g. new RedisSyncStore({ client: new Redis(url) })',
+    ),
+    prefix: text('prefix', '"supportdesk" or "myapp:supportdesk"'),
+    timeoutMs: milliseconds('timeoutMs', 1, REDIS_STORE_DEFAULTS.timeoutMs),
+  },
+  'RedisSyncStoreOptions',
+);
 
 /**
  * Checks the options once, at construction, and fills in the defaults. An option set to
  * `undefined` counts as not given, so spreading a partial config object works.
  */
 export function resolveOptions(options: RedisSyncStoreOptions | undefined): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) {
-    fail('pass an options object: new RedisSyncStore({ client: new Redis(url) })');
-  }
-  for (const [name, value] of Object.entries(options)) {
-    if (value !== undefined && !KNOWN_OPTIONS.has(name))
-      fail(`unknown option "${name}" (known: client, prefix, timeoutMs)`);
-  }
-  const { client, prefix = 'supportdesk', timeoutMs = 100 } = options;
-  if (!isStoreClient(client)) {
-    fail('`client` must be an ioredis client, e.g. new RedisSyncStore({ client: new Redis(url) })');
-  }
-  if (typeof prefix !== 'string' || prefix.length === 0) {
-    fail('`prefix` must be a non-empty string, e.g. "supportdesk" or "myapp:supportdesk"');
-  }
-  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    fail(`\`timeoutMs\` must be a positive number of milliseconds (got ${String(timeoutMs)})`);
-  }
-  return { client, prefix, timeoutMs };
+  if (options === undefined)
+    throw new SupportDeskConfigError(
+      'new RedisSyncStore: pass an options object, e.g. new RedisSyncStore({ client: new Redis(url) })',
+    );
+  return parseConfig('new RedisSyncStore', optionsSchema, options, REDIS_STORE_DEFAULTS);
 }

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import {
   type ClaimResult,
+  type SendingHoldReason,
+  type SendingHolds,
   SupportDeskConfigError,
   SupportDeskConnectionError,
   SupportDeskError,
@@ -8,10 +10,18 @@ import {
   type SyncStore,
   type SyncStoreContext,
 } from '@supportdesk/core';
-import { keyBase, userKey } from './keys.js';
+import { withTimeout } from '@supportdesk/core/internal';
+import { holdKey, keyBase, userKey } from './keys.js';
 import { type RedisSyncStoreOptions, resolveOptions, type StoreClient } from './options.js';
-import { claimScript, commitScript, type LuaScript, releaseScript, runScript } from './scripts.js';
-import { withTimeout } from './timeout.js';
+import {
+  claimScript,
+  commitScript,
+  holdScript,
+  holdsScript,
+  type LuaScript,
+  releaseScript,
+  runScript,
+} from './scripts.js';
 
 /** The namespace of keys written before (or without) an engine's `init`. */
 const DEFAULT_NAMESPACE = 'default';
@@ -28,7 +38,10 @@ function isClaimResult(value: unknown): value is ClaimResult {
   return value === 'claimed' || value === 'fresh' || value === 'busy';
 }
 
-type Operation = 'claim' | 'commit' | 'release';
+/** ioredis statuses on the way to `ready` at start-up. */
+const CONNECTING: ReadonlySet<string> = new Set(['connecting', 'connect', 'reconnecting']);
+
+type Operation = 'claim' | 'commit' | 'release' | 'holdSending' | 'sendingHeld';
 
 /**
  * A {@link SyncStore} on a Redis server, shared by every instance of an app: of many instances
@@ -74,7 +87,7 @@ export class RedisSyncStore implements SyncStore {
    * serves one engine (several stores may share one client). From then on every call rejects,
    * since the store cannot tell the two engines' calls apart and must not mix their users.
    */
-  init(context: SyncStoreContext): void {
+  init(context: SyncStoreContext): void | Promise<void> {
     if (this.#namespace !== undefined && this.#namespace !== context.namespace) {
       this.#conflict = new SupportDeskConfigError(
         'RedisSyncStore: two engines with different SupportDesk API keys share this store; create one RedisSyncStore per engine (they can share one ioredis client)',
@@ -83,11 +96,36 @@ export class RedisSyncStore implements SyncStore {
     }
     this.#namespace = context.namespace;
     this.#base = keyBase(this.#prefix, context.namespace);
+    return this.#firstConnection();
+  }
+
+  /**
+   * An engine built right after `new Redis(url)` meets a client still connecting. That is a boot,
+   * not an outage: answer a promise that resolves once the client is `ready`, so the engine holds
+   * its first claims until then (bounded on its side) instead of reporting the store down and
+   * letting every instance send every user. A client that is already ready, or has ended, or
+   * waits for a `connect()` no one may call (lazyConnect), is answered at once.
+   */
+  #firstConnection(): Promise<void> | undefined {
+    const client = this.#client;
+    if (!CONNECTING.has(client.status)) return undefined;
+    return new Promise<void>((resolve, reject) => {
+      const ready = () => {
+        client.off('end', ended);
+        resolve();
+      };
+      const ended = () => {
+        client.off('ready', ready);
+        reject(new SupportDeskConnectionError('Redis store: the Redis client ended before it was ready'));
+      };
+      client.once('ready', ready);
+      client.once('end', ended);
+    });
   }
 
   /** Atomically answers `fresh`, `busy`, or takes a lease of `leaseMs` and answers `claimed`. */
   async claim(externalId: string, fingerprint: string, leaseMs: number): Promise<ClaimResult> {
-    const reply = await this.#run('claim', claimScript, externalId, [
+    const reply = await this.#run('claim', claimScript, this.#userKey(externalId), externalId, [
       fingerprint,
       durationMs(leaseMs),
       this.#owner,
@@ -98,12 +136,34 @@ export class RedisSyncStore implements SyncStore {
 
   /** Records `fingerprint` as synced for `ttlMs` (Redis expires it) and drops this store's lease. */
   async commit(externalId: string, fingerprint: string, ttlMs: number): Promise<void> {
-    await this.#run('commit', commitScript, externalId, [fingerprint, durationMs(ttlMs), this.#owner]);
+    const args = [fingerprint, durationMs(ttlMs), this.#owner];
+    await this.#run('commit', commitScript, this.#userKey(externalId), externalId, args);
   }
 
   /** Drops this store's lease on `externalId` if it still holds it for `fingerprint`. */
   async release(externalId: string, fingerprint: string): Promise<void> {
-    await this.#run('release', releaseScript, externalId, [fingerprint, this.#owner]);
+    const args = [fingerprint, this.#owner];
+    await this.#run('release', releaseScript, this.#userKey(externalId), externalId, args);
+  }
+
+  /**
+   * Holds every instance sharing this store (same prefix and account) for `durationMs`, by
+   * Redis's clock: the engine calls it after a 429 (`rate-limit`) or a 401/403 (`auth`).
+   */
+  async holdSending(reason: SendingHoldReason, forMs: number): Promise<void> {
+    await this.#run('holdSending', holdScript, holdKey(this.#base), undefined, [reason, durationMs(forMs)]);
+  }
+
+  /** The holds in force for this store's account, in milliseconds left by Redis's clock. */
+  async sendingHeld(): Promise<SendingHolds> {
+    const reply = await this.#run('sendingHeld', holdsScript, holdKey(this.#base), undefined, []);
+    if (Array.isArray(reply) && reply.length === 2 && reply.every((value) => typeof value === 'number'))
+      return { rateLimitMs: reply[0] as number, authMs: reply[1] as number };
+    throw new SupportDeskConnectionError('Redis store: unexpected reply to sendingHeld');
+  }
+
+  #userKey(externalId: string): string {
+    return userKey(this.#base, externalId);
   }
 
   /** Stops using Redis. The client is left open: it belongs to the caller, who quits it. */
@@ -114,7 +174,8 @@ export class RedisSyncStore implements SyncStore {
   #run(
     operation: Operation,
     lua: LuaScript,
-    externalId: string,
+    key: string,
+    externalId: string | undefined,
     args: (string | number)[],
   ): Promise<unknown> {
     if (this.#conflict !== undefined) return Promise.reject(this.#conflict);
@@ -136,14 +197,12 @@ export class RedisSyncStore implements SyncStore {
         }),
       );
     }
-    const work = runScript(this.#client, lua, userKey(this.#base, externalId), args).catch(
-      (cause: unknown) => {
-        throw new SupportDeskConnectionError(`Redis store: ${operation} failed: ${describe(cause)}`, {
-          externalId,
-          cause,
-        });
-      },
-    );
+    const work = runScript(this.#client, lua, key, args).catch((cause: unknown) => {
+      throw new SupportDeskConnectionError(`Redis store: ${operation} failed: ${describe(cause)}`, {
+        externalId,
+        cause,
+      });
+    });
     return withTimeout(
       work,
       this.#timeoutMs,

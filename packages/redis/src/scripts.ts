@@ -68,6 +68,36 @@ end
 return 1
 `;
 
+/**
+ * KEYS[1] the store's hold key (a hash of reason → until, by Redis's clock); ARGV reason,
+ * durationMs. Extends the hold of that reason to now + durationMs unless it already lasts
+ * longer, and keeps the key alive as long as its longest hold.
+ */
+const HOLD = `${NOW}
+local key = KEYS[1]
+local untilMs = now + tonumber(ARGV[2])
+local current = tonumber(redis.call('HGET', key, ARGV[1])) or 0
+if current < untilMs then redis.call('HSET', key, ARGV[1], untilMs) end
+local last = 0
+for _, value in ipairs(redis.call('HVALS', key)) do
+  local v = tonumber(value) or 0
+  if v > last then last = v end
+end
+if last > now then redis.call('PEXPIRE', key, last - now) else redis.call('DEL', key) end
+return 1
+`;
+
+/** KEYS[1] the hold key. Answers { rate-limit ms left, auth ms left }, 0 for none, by Redis's clock. */
+const HOLDS = `${NOW}
+local s = redis.call('HMGET', KEYS[1], 'rate-limit', 'auth')
+local function left(value)
+  local v = (tonumber(value) or 0) - now
+  if v > 0 then return v end
+  return 0
+end
+return { left(s[1]), left(s[2]) }
+`;
+
 /** A Lua script and its SHA1, for EVALSHA. */
 export interface LuaScript {
   readonly source: string;
@@ -84,6 +114,10 @@ export const claimScript = script(CLAIM);
 export const commitScript = script(COMMIT);
 /** Drops the caller's lease, keeping a committed fingerprint. */
 export const releaseScript = script(RELEASE);
+/** Holds every instance of the store's namespace for a while (429 or 401/403 seen by one). */
+export const holdScript = script(HOLD);
+/** Reads the holds in force, in ms left by Redis's clock. */
+export const holdsScript = script(HOLDS);
 
 /** The two ioredis commands the store uses; both `Redis` and `Cluster` have them. */
 export interface ScriptClient {

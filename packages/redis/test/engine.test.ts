@@ -1,5 +1,5 @@
 import { type Emulator, startEmulator } from '@supportdesk/emulator';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connectClient } from './support/clients.js';
 import { createEngine, identifyEverywhere, makeUsers, type TestEngine } from './support/engines.js';
@@ -44,6 +44,23 @@ describe.skipIf(skipWithoutRedis)('CustomerSync engines sharing a RedisSyncStore
     for (const client of clients) client.disconnect();
     engines = [];
     clients = [];
+  });
+
+  it('treats a client still connecting at boot as a boot: no warning, and each user sent once', async () => {
+    // As the README shows: the engine is built right after new Redis(url), before it is ready.
+    const booting = Array.from({ length: 3 }, () => {
+      const client = new Redis(server.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+      client.on('error', () => {});
+      clients.push(client);
+      return client;
+    });
+    expect(booting.map((client) => client.status)).toEqual(['connecting', 'connecting', 'connecting']);
+    const created = booting.map((client) => createEngine(emulator.baseUrl, client));
+    engines.push(...created);
+    const users = makeUsers(20, 'boot');
+    await identifyEverywhere(created, users);
+    expect(users.map((user) => emulator.upsertCount(user.id))).toEqual(users.map(() => 1));
+    expect(created.map((engine) => engine.unavailableReports())).toEqual([0, 0, 0]);
   });
 
   it('sends exactly one upsert per user when four engines identify the same users at once', async () => {

@@ -2,7 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Emulator, startEmulator } from '@supportdesk/emulator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { connectClient } from './support/clients.js';
 import { API_KEY, ENGINE_STORE_TIMEOUT_MS, STORE_TIMEOUT_MS } from './support/engines.js';
 import { type RedisServer, skipWithoutRedis, startRedisServer } from './support/redis-server.js';
 
@@ -70,6 +71,10 @@ describe.skipIf(skipWithoutRedis)('app instances in separate processes sharing o
     await server?.kill();
   });
 
+  afterEach(() => {
+    emulator.reset();
+  });
+
   it('sends exactly one upsert per user when three processes identify the same users at once', async () => {
     const settings = {
       baseUrl: emulator.baseUrl,
@@ -87,5 +92,95 @@ describe.skipIf(skipWithoutRedis)('app instances in separate processes sharing o
     expect(stats.reduce((sum, { synced }) => sum + synced, 0)).toBe(USERS);
     const counts = Array.from({ length: USERS }, (_, i) => emulator.upsertCount(`proc_user_${i}`));
     expect(counts).toEqual(counts.map(() => 1));
+  });
+
+  /** Three instances sharing the Redis, ready, with commands to send them. */
+  async function fleet(extra: object = {}) {
+    const settings = {
+      baseUrl: emulator.baseUrl,
+      redisUrl: server.url,
+      apiKey: API_KEY,
+      timeoutMs: STORE_TIMEOUT_MS,
+      storeTimeoutMs: ENGINE_STORE_TIMEOUT_MS,
+      ...extra,
+    };
+    const instances = Array.from({ length: PROCESSES }, () => spawnInstance(settings));
+    await Promise.all(instances.map((instance) => instance.ready));
+    const send = (index: number, command: string) => instances[index]?.child.stdin?.write(`${command}\n`);
+    const closeAll = () => {
+      for (const index of instances.keys()) send(index, 'close');
+      return Promise.all(instances.map((instance) => instance.done));
+    };
+    return { send, closeAll };
+  }
+
+  const patches = () => emulator.requests.filter((request) => request.method === 'PATCH');
+
+  /** Waits until the instance that met the 429 or 401 has written its hold for the others. */
+  async function holdWritten(reason: 'rate-limit' | 'auth') {
+    const admin = await connectClient(server.url);
+    try {
+      await vi.waitFor(
+        async () => {
+          const [key] = await admin.keys('supportdesk:*|hold');
+          expect(key && (await admin.hexists(key, reason))).toBe(1);
+        },
+        { timeout: 5_000 },
+      );
+    } finally {
+      admin.disconnect();
+    }
+  }
+
+  it('holds every process for the Retry-After of a 429 one of them got, then sends each user once', async () => {
+    const { send, closeAll } = await fleet();
+    emulator.inject({ status: 429, retryAfter: 2, times: 1 });
+    send(0, 'identify a0');
+    await holdWritten('rate-limit');
+    expect(patches()).toHaveLength(1);
+    const rateLimitedAt = Date.parse(patches()[0]?.receivedAt ?? '');
+    send(1, 'identify b0 b1');
+    send(2, 'identify c0 c1');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(patches()).toHaveLength(1);
+
+    const stats = await closeAll();
+    expect(stats.reduce((sum, { synced }) => sum + synced, 0)).toBe(5);
+    for (const id of ['a0', 'b0', 'b1', 'c0', 'c1'])
+      expect(emulator.customers(API_KEY).filter((c) => c.externalId === id)).toHaveLength(1);
+    const sent = patches()
+      .slice(1)
+      .map((request) => Date.parse(request.receivedAt));
+    expect(sent).toHaveLength(5);
+    expect(Math.min(...sent) - rateLimitedAt).toBeGreaterThanOrEqual(1_900);
+  });
+
+  it('stops every process for the auth cool-down after one of them got a 401', async () => {
+    const { send, closeAll } = await fleet({ authCooldownMs: 2_000 });
+    emulator.inject({ status: 401, times: 1 });
+    send(0, 'identify auth_a0');
+    await holdWritten('auth');
+    expect(patches()).toHaveLength(1);
+    send(1, 'identify auth_b0');
+    send(2, 'identify auth_c0');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(patches()).toHaveLength(1);
+
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    send(1, 'identify auth_b1');
+    send(2, 'identify auth_c1');
+    await vi.waitFor(() => expect(patches()).toHaveLength(3), { timeout: 5_000 });
+    const stats = await closeAll();
+    expect(stats.map(({ failed, synced }) => ({ failed, synced }))).toEqual([
+      { failed: 1, synced: 0 },
+      { failed: 1, synced: 1 },
+      { failed: 1, synced: 1 },
+    ]);
+    expect(
+      patches()
+        .slice(1)
+        .map((request) => request.externalId)
+        .sort(),
+    ).toEqual(['auth_b1', 'auth_c1']);
   });
 });

@@ -235,4 +235,33 @@ describe.skipIf(skipWithoutRedis)('RedisSyncStore against redis-server', () => {
     });
     expect(client.status).toBe('ready');
   });
+
+  it('holds sending for every store of the namespace, by Redis time, and reports none after', async () => {
+    const a = store('ns');
+    const b = store('ns');
+    await a.holdSending('rate-limit', 1_000);
+    const held = await b.sendingHeld();
+    expect(held.authMs).toBe(0);
+    expect(held.rateLimitMs).toBeGreaterThan(0);
+    expect(held.rateLimitMs).toBeLessThanOrEqual(1_000);
+    await waitFor(async () => (await b.sendingHeld()).rateLimitMs === 0, { timeoutMs: 5_000 });
+    expect(await admin.exists('supportdesk:ns|hold')).toBe(0);
+  });
+
+  it('never shortens a longer hold of the same reason, and keeps the reasons apart', async () => {
+    const a = store('ns');
+    await a.holdSending('auth', 60_000);
+    await a.holdSending('auth', 1_000);
+    await a.holdSending('rate-limit', 2_000);
+    const held = await a.sendingHeld();
+    expect(held.authMs).toBeGreaterThan(59_000);
+    expect(held.rateLimitMs).toBeGreaterThan(1_000);
+    expect(held.rateLimitMs).toBeLessThanOrEqual(2_000);
+    expect(await admin.pttl('supportdesk:ns|hold')).toBeGreaterThan(59_000);
+  });
+
+  it('keeps the holds of another namespace (another account) apart', async () => {
+    await store('account-a').holdSending('rate-limit', 60_000);
+    expect(await store('account-b').sendingHeld()).toEqual({ rateLimitMs: 0, authMs: 0 });
+  });
 });

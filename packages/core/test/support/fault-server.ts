@@ -2,7 +2,8 @@ import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'nod
 import type { AddressInfo } from 'node:net';
 import { type Emulator, startEmulator } from '@supportdesk/emulator';
 import { afterAll, afterEach } from 'vitest';
-import { SupportDeskClient, type SupportDeskClientOptions } from '../../src/client.js';
+import { SupportDeskClient } from '../../src/client/client.js';
+import type { SupportDeskClientOptions } from '../../src/client/options.js';
 
 /** One request as the fault server received it. */
 export interface ReceivedRequest {
