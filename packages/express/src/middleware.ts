@@ -63,9 +63,10 @@ export function syncCustomers<TUser = Express.User>(
 
   // One 'close' listener per response: a response emits 'close' once it is done, whether it
   // finished or was aborted, and one listener costs the hot path half of what two cost. It reads
-  // the request from `res.req`, so no closure is made per request.
+  // the request from `res.req`, so no closure is made per request, and `observe` builds no
+  // outcome for an already-synced user, since nothing here reads it.
   function identifyOnClose(this: Response): void {
-    void adapter.identify(this.req, this);
+    adapter.observe(this.req, this);
   }
 
   // Named functions, so Express's debug output and stack traces say what they are. Which one

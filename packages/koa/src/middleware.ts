@@ -62,13 +62,14 @@ export function syncCustomers<TUser = unknown, TContext = KoaContextLike>(
     `supportdesk-koa/${version}`,
     'syncCustomers',
   );
-  // A `finally` so a downstream throw neither skips the sync nor is replaced by it: identify
-  // never rejects. Which middleware runs is decided here, once, not on every request.
+  // A `finally` so a downstream throw neither skips the sync nor is replaced by it: observe
+  // never throws and identify never rejects. Which middleware runs is decided here, once, not on
+  // every request. `observe` builds no outcome for an already-synced user: nothing reads it.
   const middleware = async (ctx: TContext, next: () => Promise<unknown>): Promise<unknown> => {
     try {
       return await next();
     } finally {
-      void adapter.identify(ctx);
+      adapter.observe(ctx);
     }
   };
   const awaitingMiddleware = async (ctx: TContext, next: () => Promise<unknown>): Promise<unknown> => {

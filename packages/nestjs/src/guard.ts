@@ -37,8 +37,9 @@ export class SupportDeskGuard implements CanActivate {
     const response = context.getType() === 'http' ? rawResponse(context) : undefined;
     // A response emits 'close' once, whether it finished or was aborted. A call with no
     // response to wait for (RPC, WebSocket, GraphQL) is read now, as the guard lets it in.
-    if (response !== undefined) response.on('close', () => void this.adapter.identify(context));
-    else void this.adapter.identify(context);
+    // `observe` builds no outcome for an already-synced user: nothing here reads it.
+    if (response !== undefined) response.on('close', () => this.adapter.observe(context));
+    else this.adapter.observe(context);
     return true;
   }
 }
