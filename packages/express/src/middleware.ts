@@ -83,7 +83,8 @@ export function syncCustomers<TUser = Express.User>(
       outcome ??= adapter.identify(req, res);
       return outcome;
     };
-    holdEndUntil(res, identify);
+    // At most awaitSyncTimeoutMs: a 429 pause or a hung upstream never holds the response longer.
+    holdEndUntil(res, () => adapter.waitFor(identify()));
     res.on('close', identify);
     next();
   }
@@ -100,8 +101,8 @@ export function syncCustomers<TUser = Express.User>(
 
 /**
  * Serverless platforms may freeze the process once the response is sent, so the response's end
- * waits for `settle` (which never rejects). Status, headers and body are passed on untouched,
- * and repeated calls keep their order.
+ * waits for `settle` (which never rejects, and resolves within `awaitSyncTimeoutMs`). Status,
+ * headers and body are passed on untouched, and repeated calls keep their order.
  */
 function holdEndUntil(res: Response, settle: () => Promise<unknown>): void {
   const end = res.end;

@@ -44,6 +44,20 @@ describe.each(frameworks)('awaitSync on $name', ({ express }) => {
     expect(harness.emulator.customers(API_KEY)).toHaveLength(1);
   });
 
+  it('answers after awaitSyncTimeoutMs while SupportDesk rate-limits for 30 s', async () => {
+    harness.emulator.reset();
+    harness.emulator.inject({ status: 429, retryAfter: 30 });
+    const middleware = create({ awaitSyncTimeoutMs: 200, onError: () => {} });
+    const app = buildApp(express, middleware, seedUsers());
+    const startedAt = Date.now();
+    await request(app).get('/me').set('x-user', 'user_1').expect(203, meResponse('user_1'));
+    // A bound, not a benchmark: well under the 30 s pause, whatever the machine's load.
+    expect(Date.now() - startedAt).toBeLessThan(10_000);
+    expect(middleware.sync.stats().queued).toBe(1);
+    // The queued sync would hold close() until its deadline: give it none.
+    await middleware.sync.close(0);
+  });
+
   it('still answers unchanged when the sync fails', async () => {
     harness.emulator.reset();
     harness.emulator.inject({ status: 500 });

@@ -76,8 +76,9 @@ export function syncCustomers<TUser = unknown, TContext = KoaContextLike>(
     try {
       return await next();
     } finally {
-      // Awaiting identify here leaves a pending downstream error untouched.
-      await adapter.identify(ctx);
+      // Awaiting here leaves a pending downstream error untouched. At most awaitSyncTimeoutMs:
+      // a 429 pause or a hung upstream never holds the response longer.
+      await adapter.waitFor(adapter.identify(ctx));
     }
   };
   return Object.defineProperty(adapter.awaitSync ? awaitingMiddleware : middleware, 'sync', {

@@ -34,6 +34,25 @@ describe.each(koaVersions)('syncCustomers options on $name', ({ Koa }) => {
     expect(sdk.sync.stats()).toMatchObject({ synced: 0, failed: 1 });
   });
 
+  it('answers after awaitSyncTimeoutMs while SupportDesk rate-limits for 30 s', async () => {
+    const upstream = await emulator();
+    upstream.inject({ status: 429, retryAfter: 30 });
+    const { http, sdk } = await startHarness(
+      Koa,
+      { awaitSync: true, awaitSyncTimeoutMs: 200, onError: () => {} },
+      upstream,
+    );
+    const startedAt = Date.now();
+
+    await http.get('/hello').set('x-user-id', 'user_1').expect(200, { hello: 'Ada Lovelace' });
+
+    // A bound, not a benchmark: well under the 30 s pause, whatever the machine's load.
+    expect(Date.now() - startedAt).toBeLessThan(10_000);
+    expect(sdk.sync.stats().queued).toBe(1);
+    // The queued sync would hold close() until its deadline: give it none.
+    await sdk.sync.close(0);
+  });
+
   it('lets a downstream error through unchanged with awaitSync', async () => {
     const { http, errors, boom, emulator: upstream } = await startHarness(Koa, { awaitSync: true });
 

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { SupportDeskService } from '../src/index.js';
+import { type CustomerSync, SUPPORTDESK_SYNC, SupportDeskService } from '../src/index.js';
 import { API_KEY, ada, platforms, signedInAs, useNestApp } from './app.js';
 
 describe.each(platforms)('awaitSync on %s', (platform) => {
@@ -21,6 +21,18 @@ describe.each(platforms)('awaitSync on %s', (platform) => {
     const running = await start({ awaitSync: true });
     await request(running.getHttpServer()).get('/teapot').set(signedInAs(ada)).expect(418);
     expect(syncedIds()).toEqual([ada.id]);
+  });
+
+  it('answers after awaitSyncTimeoutMs while SupportDesk rate-limits for 30 s', async () => {
+    nest.emulator.inject({ status: 429, retryAfter: 30 });
+    const running = await start({ awaitSync: true, awaitSyncTimeoutMs: 200, onError: () => {} });
+    const startedAt = Date.now();
+    await request(running.getHttpServer()).get('/me').set(signedInAs(ada)).expect(200, { ok: true });
+    // A bound, not a benchmark: well under the 30 s pause, whatever the machine's load.
+    expect(Date.now() - startedAt).toBeLessThan(10_000);
+    expect(running.get(SupportDeskService).stats().queued).toBe(1);
+    // The queued sync would hold the app's close() until the engine's deadline: give it none.
+    await running.get<string, CustomerSync>(SUPPORTDESK_SYNC).close(0);
   });
 
   it('syncs each request once, not once more when the response closes', async () => {
