@@ -7,7 +7,7 @@
  * over rounds of the ratio to the baseline of the same round. The server's CPU time per request
  * is measured beside it: other load on the machine moves it far less than requests/s.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAppServer } from './lib/child.js';
 import { runIfMain } from './lib/cli.js';
@@ -29,7 +29,7 @@ import { makeUsers, requestsFor } from './lib/users.js';
  *
  * @typedef {{ variant: string, label: string }} Layer
  * @typedef {{ id: string, name: string, module: string, start: string, options?: object,
- *   layer: Layer, references?: Layer[], optional?: boolean }} AdapterEntry
+ *   layer: Layer, references?: Layer[] }} AdapterEntry
  * @type {AdapterEntry[]}
  */
 export const ADAPTERS = [
@@ -76,16 +76,12 @@ export const ADAPTERS = [
     layer: { variant: 'noop-guard', label: "global guard adding a 'close' listener" },
     references: [{ variant: 'noop-interceptor', label: 'global interceptor doing nothing' }],
   },
-  // @supportdesk/fastify's app: lib/fastify-app.js exporting startFastifyApp, serving `baseline`,
-  // `sync` (the plugin) and `noop-hook` (a plugin adding an onResponse hook that does nothing).
-  // Skipped, with a note, while that file does not exist.
   {
     id: 'fastify',
     name: 'Fastify 5',
     module: 'fastify-app.js',
     start: 'startFastifyApp',
-    layer: { variant: 'noop-hook', label: 'plugin adding an onResponse hook doing nothing' },
-    optional: true,
+    layer: { variant: 'noop-hook', label: 'onResponse hook doing nothing' },
   },
 ];
 
@@ -106,7 +102,6 @@ const SETTINGS = {
 };
 
 const rotate = (list, by) => list.map((_, i) => list[(i + by) % list.length]);
-const isAvailable = (adapter) => existsSync(new URL(`./lib/${adapter.module}`, import.meta.url));
 
 /** Runs every variant of `adapter` for `settings.rounds` rounds; per variant, req/s and CPU µs/request by round. */
 async function measureAdapter(adapter, upstream, settings, { cpus, cpuProfileDir }) {
@@ -293,18 +288,14 @@ export async function run({ smoke = false, only, rounds, durationS, cpuProfileDi
   if (rounds > 0) settings.rounds = rounds;
   if (durationS > 0) settings.durationS = durationS;
   const picked = ADAPTERS.filter((adapter) => only === undefined || only.includes(adapter.id));
-  const missing = picked.filter((adapter) => !isAvailable(adapter));
-  for (const adapter of missing) {
-    if (!adapter.optional) throw new Error(`${adapter.name}: bench/lib/${adapter.module} is missing`);
-    console.log(`${adapter.name}: skipped, bench/lib/${adapter.module} does not exist yet`);
-  }
+  if (picked.length === 0) throw new Error(`no adapter is named ${only.join(', ')}`);
   if (cpuProfileDir) mkdirSync(cpuProfileDir, { recursive: true });
   const cpus = cpuPlan();
   const loadPinned = pinToCpu(cpus.load);
   const upstream = await startCountingEmulator();
   const all = [];
   try {
-    for (const adapter of picked.filter(isAvailable)) {
+    for (const adapter of picked) {
       all.push(await measureAdapter(adapter, upstream, settings, { cpus, cpuProfileDir }));
     }
   } finally {
