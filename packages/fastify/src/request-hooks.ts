@@ -16,7 +16,7 @@ type RequestWithOutcome = FastifyRequest & { [outcomeOf]?: Promise<SyncOutcome> 
  */
 export function createRequestHooks(adapter: FastifyAdapter) {
   function identifyOnResponse(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
-    if (!isSkipped(request)) void adapter.identify(request, reply);
+    if (!isSkipped(request)) adapter.observe(request, reply);
     done();
   }
 
@@ -42,7 +42,7 @@ export function createRequestHooks(adapter: FastifyAdapter) {
   // A reply that bypasses onSend (`reply.hijack()`) is still read, once it is done.
   function identifyUnsentOnResponse(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
     if (!isSkipped(request) && (request as RequestWithOutcome)[outcomeOf] === undefined)
-      void adapter.identify(request, reply);
+      adapter.observe(request, reply);
     done();
   }
 
