@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,15 +10,16 @@ export type MapUser = (row: unknown) => unknown;
 const firstLine = (error: unknown): string => String((error as Error)?.message ?? error).split('\n')[0] ?? '';
 
 /**
- * Loads the `--map` module, resolved from the working directory (a path, or a package name as
- * `require` resolves it from there): its default export is `mapUser`. ESM (`export default`)
+ * Loads the `--map` module, resolved from the working directory (a file there, or else a package
+ * name as `require` resolves it from there): its default export is `mapUser`. ESM (`export default`)
  * and CommonJS (`module.exports = fn`, or a transpiled `exports.default`) both work.
  */
 export async function loadMapModule(specifier: string, cwd: string): Promise<MapUser> {
   let file: string;
   try {
-    const relative = specifier.startsWith('.') || isAbsolute(specifier);
-    file = relative ? resolve(cwd, specifier) : createRequire(join(cwd, 'noop.js')).resolve(specifier);
+    const local = resolve(cwd, specifier);
+    const isPath = specifier.startsWith('.') || isAbsolute(specifier) || existsSync(local);
+    file = isPath ? local : createRequire(join(cwd, 'noop.js')).resolve(specifier);
   } catch (error) {
     throw new UsageError(`--map ${specifier}: cannot find it from ${cwd}: ${firstLine(error)}`);
   }
