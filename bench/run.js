@@ -10,7 +10,16 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describeMachine } from './lib/machine.js';
 
-const BENCHMARKS = ['fast-path', 'throughput', 'amplification', 'memory', 'pipeline', 'coalescing', 'redis'];
+const BENCHMARKS = [
+  'fast-path',
+  'throughput',
+  'amplification',
+  'memory',
+  'pipeline',
+  'coalescing',
+  'redis',
+  'import',
+];
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 
 const args = process.argv.slice(2);
