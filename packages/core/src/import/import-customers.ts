@@ -16,7 +16,7 @@ import { Positions } from './positions.js';
 import { type Prepared, prepare, type Ready } from './prepare.js';
 import { type ImportFailure, type ImportSummary, type RowOutcome, Tally } from './progress.js';
 import { type Answer, type Outbound, Sender } from './sender.js';
-import { closeQuietly, nextRow, openSource, type Source, STOPPED } from './source.js';
+import { closeQuietly, nextRow, openSource, type Source, STOPPED, StopSignal } from './source.js';
 
 /** The rejection of an import stopped by 401/403: the client's error, with the counts so far. */
 export type ImportAuthError = SupportDeskAuthError & {
@@ -83,8 +83,7 @@ class ImportRun<TUser> {
   readonly #log: ImportLog;
   readonly #sending: Sending | undefined;
   readonly #storeWrites = new Set<Promise<void>>();
-  readonly #stopped: Promise<typeof STOPPED>;
-  #signalStopped: () => void = () => undefined;
+  readonly #stopSignal = new StopSignal();
   /** Rows read and not yet settled or given back. */
   #active = 0;
   #reading = true;
@@ -96,9 +95,6 @@ class ImportRun<TUser> {
     this.#mapUser = (options.mapUser ?? defaultMapUser) as (user: never) => unknown;
     this.#positions = new Positions(options.concurrency + READ_AHEAD);
     this.#log = importLog(options.logger);
-    this.#stopped = new Promise((resolve) => {
-      this.#signalStopped = () => resolve(STOPPED);
-    });
     if (client !== undefined) this.#sending = this.#startSending(client);
   }
 
@@ -166,7 +162,8 @@ class ImportRun<TUser> {
           await positions.room();
           continue;
         }
-        const step = await nextRow(source, this.#stopped);
+        const next = nextRow(source, this.#stopSignal);
+        const step = isThenable(next) ? await next : next;
         if (step === STOPPED || this.#stop !== undefined) break;
         if (step.done === true) {
           open = false;
@@ -305,7 +302,7 @@ class ImportRun<TUser> {
   #halt(stop: Stop): void {
     if (this.#stop !== undefined) return;
     this.#stop = stop;
-    this.#signalStopped();
+    this.#stopSignal.stop();
     this.#positions.wake();
     if (stop.kind === 'auth' && stop.announce) this.#sending?.pause.refused();
     for (const row of this.#sending?.sender.stop() ?? []) this.#giveBack(row);

@@ -10,6 +10,7 @@ import {
 import { type ImportAuthError, importCustomers } from '../../src/import/import-customers.js';
 import type { ImportOptions } from '../../src/import/options.js';
 import type { ImportFailure, ImportProgress } from '../../src/import/progress.js';
+import { nextRow, STOPPED, StopSignal } from '../../src/import/source.js';
 import { MemorySyncStore } from '../../src/store/memory-store.js';
 import { failOnUnhandledRejections } from '../support/engines.js';
 
@@ -379,5 +380,28 @@ describe('importCustomers options', () => {
     } finally {
       if (previous !== undefined) process.env.SUPPORTDESK_API_KEY = previous;
     }
+  });
+});
+
+describe('reading an async source', () => {
+  it('leaves nothing waiting on the stop signal after each row, however many rows', async () => {
+    const stop = new StopSignal();
+    async function* many() {
+      for (let i = 0; i < 1_000; i++) yield i;
+    }
+    const source = many();
+    for (let i = 0; i < 1_000; i++) await nextRow(source, stop);
+    expect(stop.waiting).toBe(0);
+  });
+
+  it('answers STOPPED to a read still waiting when the import stops, and drops its later rejection', async () => {
+    const stop = new StopSignal();
+    let fail: (error: Error) => void = () => undefined;
+    const source = { next: () => new Promise<IteratorResult<number>>((_, reject) => (fail = reject)) };
+    const reading = nextRow(source, stop);
+    stop.stop();
+    expect(await reading).toBe(STOPPED);
+    fail(new Error('the cursor closed'));
+    expect(stop.waiting).toBe(0);
   });
 });
