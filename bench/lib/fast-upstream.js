@@ -10,12 +10,13 @@ import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { isMain } from './cli.js';
 
-/** Forks the upstream; resolves to `{ baseUrl, upserts(), close() }`. */
+/** Forks the upstream; resolves to `{ baseUrl, pid, upserts(), close() }`. */
 export async function startFastUpstream() {
   const child = fork(fileURLToPath(import.meta.url), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const [{ baseUrl }] = await once(child, 'message');
   return {
     baseUrl,
+    pid: child.pid,
     upserts: async () => {
       child.send('upserts');
       const [{ upserts }] = await once(child, 'message');
