@@ -213,7 +213,8 @@ export async function run({ smoke = false } = {}) {
       [`${CONCURRENCY} workers over SupportDeskClient`, Math.round(median(over.loop)), '-', '-', '-'],
     ],
     [
-      `${formatCount(settings.overheadRows)} new users per run; rounds alternate which sender goes first; the emulator runs in a child process.`,
+      `${formatCount(settings.overheadRows)} new users per run; rounds alternate which sender goes first; the emulator runs in a child process,`,
+      'pinned to one core and the importer to the other (taskset).',
     ],
   );
 
@@ -237,7 +238,8 @@ export async function run({ smoke = false } = {}) {
       ],
     ],
     [
-      `Upserts the emulator answered for the import: ${pipe.importUpserts}. importCustomers / loop time: ${(pipe.importMs / pipe.loopMs).toFixed(3)}.`,
+      `Medians of ${pipe.runs} runs each, alternating, after a warm-up of both; emulator and importer pinned to different cores.`,
+      `Upserts the emulator answered for an import: ${pipe.importUpserts}. importCustomers / loop time: ${(pipe.importMs / pipe.loopMs).toFixed(3)}.`,
     ],
   );
 
