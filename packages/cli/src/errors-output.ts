@@ -8,17 +8,16 @@ export const PARSE_ERROR = 'PARSE_ERROR';
 
 /** The errors file's entry for a failed or invalid row. */
 export function entryOf({ index, user: row, externalId, error }: ImportFailure<InputRow>): ErrorEntry {
-  const entry: ErrorEntry = {
+  const parsed = row.unparsed === undefined;
+  return {
     line: row.line,
     index,
-    error:
-      row.unparsed === undefined
-        ? { code: error.code, message: error.message }
-        : { code: PARSE_ERROR, message: `line ${row.line}: ${row.unparsed.problem}` },
-    row: row.unparsed === undefined ? row.value : row.unparsed.text,
+    ...(externalId === undefined ? {} : { externalId }),
+    error: parsed
+      ? { code: error.code, message: error.message }
+      : { code: PARSE_ERROR, message: `line ${row.line}: ${row.unparsed?.problem}` },
+    row: parsed ? row.value : row.unparsed?.text,
   };
-  if (externalId !== undefined) entry.externalId = externalId;
-  return entry;
 }
 
 /**
