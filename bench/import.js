@@ -31,7 +31,7 @@ const TARGET_RATIO = 0.9;
 const TARGET_RSS_BYTES = 150e6;
 const SETTINGS = {
   full: { overheadRows: 3_000, rounds: 7, pipelineRows: 1_000, memoryRows: 1_000_000 },
-  smoke: { overheadRows: 100, rounds: 1, pipelineRows: 40, memoryRows: 3_000 },
+  smoke: { overheadRows: 100, rounds: 1, pipelineRows: 40, memoryRows: 500 },
 };
 
 /** The upstream on one core, the importer on the other, so their CPU time does not mix (Linux, taskset). */
