@@ -19,6 +19,7 @@ const BENCHMARKS = [
   'pipeline',
   'coalescing',
   'redis',
+  'import',
 ];
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 

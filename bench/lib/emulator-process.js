@@ -13,7 +13,7 @@ const REPLY_TIMEOUT_MS = 10_000;
 
 /**
  * Forks an emulator answering every upsert after `latencyMs`.
- * @returns {Promise<{ baseUrl: string, upserts(): Promise<number>, reset(): Promise<void>, close(): Promise<void> }>}
+ * @returns {Promise<{ baseUrl: string, pid: number, upserts(): Promise<number>, reset(): Promise<void>, close(): Promise<void> }>}
  */
 export async function startEmulatorProcess({ latencyMs = 0 } = {}) {
   const child = fork(fileURLToPath(import.meta.url), [String(latencyMs)], {
@@ -42,6 +42,8 @@ export async function startEmulatorProcess({ latencyMs = 0 } = {}) {
     const { baseUrl } = await ask('hello');
     return {
       baseUrl,
+      /** The child's pid, to pin it to a core. */
+      pid: child.pid,
       upserts: async () => (await ask('upserts')).upserts,
       reset: async () => void (await ask('reset')),
       close: async () => {

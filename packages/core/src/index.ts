@@ -19,6 +19,9 @@ export {
   SupportDeskValidationError,
   type ValidationIssue,
 } from './errors.js';
+export { type ImportAuthError, importCustomers } from './import/import-customers.js';
+export type { ImportOptions } from './import/options.js';
+export type { ImportFailure, ImportProgress, ImportSummary } from './import/progress.js';
 export {
   type Customer,
   type CustomerInput,

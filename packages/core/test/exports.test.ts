@@ -21,6 +21,7 @@ it('exports exactly the public API, so a change to it is deliberate', () => {
       "createSyncAdapter",
       "customerInputSchema",
       "defaultMapUser",
+      "importCustomers",
     ]
   `);
 });
