@@ -3,9 +3,10 @@ export { SupportDeskClient, type UpsertOptions } from './client/client.js';
 export { DEFAULT_BASE_URL, type SupportDeskClientOptions } from './client/options.js';
 export { CustomerSync } from './engine/customer-sync.js';
 export { defaultMapUser, type MappedCustomer } from './engine/mapping.js';
-export type { CustomerSyncOptions, SyncClient } from './engine/options.js';
+export type { CustomerSyncOptions } from './engine/options.js';
 export type { SyncEvent, SyncOutcome, SyncStats, SyncStatus } from './engine/outcome.js';
 export type { Logger } from './engine/reporter.js';
+export type { SyncClient } from './engine/sender-options.js';
 export {
   CustomerEmailExistsError,
   SupportDeskApiError,

@@ -1,6 +1,4 @@
-import { SupportDeskClient } from '../client/client.js';
-import type { SupportDeskClientOptions } from '../client/options.js';
-import { callerName, callerOf } from '../config.js';
+import { callerName } from '../config.js';
 import { SupportDeskError, SupportDeskErrorCode, SupportDeskValidationError } from '../errors.js';
 import { GuardedStore } from '../store/guarded-store.js';
 import { MemorySyncStore } from '../store/memory-store.js';
@@ -18,12 +16,12 @@ import {
   missingKeyWarning,
   type ResolvedSyncOptions,
   resolveSyncOptions,
-  type SyncClient,
 } from './options.js';
 import type { SyncOutcome, SyncStats } from './outcome.js';
 import { exitFlusher, Ledger, type Pending } from './pending.js';
 import { type Logger, Reporter } from './reporter.js';
 import { SendGate } from './send-gate.js';
+import { buildClient, type SyncClient } from './sender-options.js';
 
 /**
  * How adapters hand the engine a way to read the user (which may throw or be async) without
@@ -400,21 +398,6 @@ export class CustomerSync<TUser = unknown> {
     );
     this.#reporter.problem(summary, { status: 'dropped', error: summary }, 'warn', summary.message);
   }
-}
-
-/** The client the engine builds from its own options (`apiKey`, `baseUrl`, …); errors name `caller`. */
-function buildClient<TUser>(options: ResolvedSyncOptions<TUser>, caller: string): SupportDeskClient {
-  const { apiKey, baseUrl, timeoutMs, maxRetries, fetch, userAgent } = options;
-  const named: SupportDeskClientOptions & { [callerOf]: string } = {
-    apiKey,
-    baseUrl,
-    timeoutMs,
-    maxRetries,
-    fetch,
-    userAgent,
-    [callerOf]: caller,
-  };
-  return new SupportDeskClient(named);
 }
 
 /**

@@ -5,11 +5,11 @@ import type { LocalStore } from '../store/store.js';
 import { asSupportDeskError, type Failures } from './failures.js';
 import type { Fleet } from './fleet.js';
 import type { Job, JobTable } from './job.js';
-import type { SyncClient } from './options.js';
 import type { SyncEvent } from './outcome.js';
 import type { Ledger } from './pending.js';
 import type { Reporter } from './reporter.js';
 import type { SendGate } from './send-gate.js';
+import type { SyncClient } from './sender-options.js';
 
 /** The engine options the dispatcher reads. */
 export interface DispatchSettings {

@@ -1,61 +1,19 @@
-import { z } from 'zod';
-import type { SupportDeskClient } from '../client/client.js';
-import { CLIENT_DEFAULTS } from '../client/options.js';
-import { configObject, flag, func, integer, milliseconds, parseConfig, shaped, text } from '../config.js';
+import type { z } from 'zod';
+import { configObject, flag, func, integer, milliseconds, parseConfig } from '../config.js';
 import { SupportDeskConfigError } from '../errors.js';
 import { MAX_ENTRIES } from '../store/memory-store.js';
 import type { SyncStore } from '../store/store.js';
-import type { MappedCustomer } from './mapping.js';
 import type { ErrorHook, Logger, SyncHook } from './reporter.js';
-
-/** What the engine needs of a client: a `SupportDeskClient`, or any object with its `upsertCustomer`. */
-export type SyncClient = Pick<SupportDeskClient, 'upsertCustomer'> & {
-  /** Names the account in a shared store; a client without one shares the namespace `default`. */
-  readonly namespace?: string;
-};
+import {
+  type ClientOptionKey,
+  defaultLeaseMs,
+  refuseClientMix,
+  type SenderOptions,
+  senderFields,
+} from './sender-options.js';
 
 /** Options of `new CustomerSync(options)`. Every option is optional; bad ones throw {@link SupportDeskConfigError}. */
-export interface CustomerSyncOptions<TUser = unknown> {
-  /** A client to send with. Give either this or the client options (`apiKey`, `baseUrl`, …), not both. */
-  client?: SyncClient | undefined;
-  /**
-   * The API key, for the client the engine builds.
-   * @default process.env.SUPPORTDESK_API_KEY
-   */
-  apiKey?: string | undefined;
-  /**
-   * The API base URL, for the client the engine builds.
-   * @default process.env.SUPPORTDESK_BASE_URL, else 'https://supportdesk.innovartx.com/api/v1'
-   */
-  baseUrl?: string | undefined;
-  /**
-   * Time limit of one HTTP attempt, for the client the engine builds.
-   * @default 10_000
-   */
-  timeoutMs?: number | undefined;
-  /**
-   * Retries after the first attempt, for the client the engine builds.
-   * @default 2
-   */
-  maxRetries?: number | undefined;
-  /**
-   * A fetch implementation, for the client the engine builds.
-   * @default globalThis.fetch
-   */
-  fetch?: typeof fetch | undefined;
-  /**
-   * An extra product token for the client's `User-Agent` (adapters add their own name).
-   * @default undefined
-   */
-  userAgent?: string | undefined;
-  /**
-   * Turns your user into the customer to upsert. May be async; return `null` or `undefined`
-   * for a user that should not be synced.
-   * @default defaultMapUser (reads `id`/`_id`/`sub`, `name`, `email`, `phone`, `avatarUrl`, …)
-   */
-  mapUser?:
-    | ((user: TUser) => MappedCustomer | null | undefined | PromiseLike<MappedCustomer | null | undefined>)
-    | undefined;
+export interface CustomerSyncOptions<TUser = unknown> extends SenderOptions<TUser> {
   /**
    * A synced, unchanged user is not sent again for this long.
    * @default 3_600_000 (one hour)
@@ -166,48 +124,15 @@ export const SYNC_DEFAULTS = {
   flushOnExit: true,
 } as const;
 
-const CLIENT_OPTION_KEYS = ['apiKey', 'baseUrl', 'timeoutMs', 'maxRetries', 'fetch', 'userAgent'] as const;
-
-const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
-
 const optionsSchema = configObject(
   {
-    client: shaped<SyncClient>(
-      'client',
-      (value) => typeof value.upsertCustomer === 'function',
-      'a SupportDeskClient (an object with an upsertCustomer method)',
-    ).optional(),
-    // The client the engine builds checks these itself.
-    apiKey: z.unknown().optional(),
-    baseUrl: z.unknown().optional(),
-    timeoutMs: z.unknown().optional(),
-    maxRetries: z.unknown().optional(),
-    fetch: z.unknown().optional(),
-    userAgent: text('userAgent', '"my-app/1.2.3"').optional(),
-    mapUser: func<(user: unknown) => unknown>(
-      'mapUser',
-      '(user) => ({ externalId, email, name, ... }) or null',
-    ).optional(),
+    ...senderFields,
     ttlMs: milliseconds('ttlMs', 1, SYNC_DEFAULTS.ttlMs, Number.MAX_SAFE_INTEGER),
     maxEntries: integer('maxEntries', { min: 1, max: MAX_ENTRIES, fallback: SYNC_DEFAULTS.maxEntries }),
     concurrency: integer('concurrency', { min: 1, fallback: SYNC_DEFAULTS.concurrency }),
     maxQueueSize: integer('maxQueueSize', { min: 1, fallback: SYNC_DEFAULTS.maxQueueSize }),
-    store: shaped<SyncStore>(
-      'store',
-      (value) =>
-        typeof value.claim === 'function' &&
-        typeof value.commit === 'function' &&
-        typeof value.release === 'function',
-      'a SyncStore (claim, commit and release functions), e.g. new RedisSyncStore(...)',
-    ).optional(),
     onError: func<ErrorHook>('onError', '(error, event) => void').optional(),
     onSync: func<SyncHook>('onSync', '(event) => void').optional(),
-    logger: shaped<Logger>(
-      'logger',
-      (value) =>
-        LOG_LEVELS.every((level) => value[level] === undefined || typeof value[level] === 'function'),
-      'an object whose debug, info, warn and error are functions (pino or console)',
-    ).optional(),
     enabled: flag('enabled'),
     failureCooldownMs: milliseconds(
       'failureCooldownMs',
@@ -234,18 +159,9 @@ const optionsSchema = configObject(
     now: func<() => number>('now', 'returning milliseconds, e.g. () => performance.now()').optional(),
   },
   'CustomerSyncOptions',
-).superRefine((options, ctx) => {
-  if (options.client === undefined) return;
-  const mixed = CLIENT_OPTION_KEYS.filter((key) => options[key] !== undefined);
-  if (mixed.length > 0)
-    ctx.addIssue({
-      code: 'custom',
-      message: `give either client or ${mixed.join(', ')} (they configure the client the engine would build), not both`,
-    });
-});
+).superRefine(refuseClientMix('the engine'));
 
 type ParsedOptions = z.infer<typeof optionsSchema>;
-type ClientOptionKey = (typeof CLIENT_OPTION_KEYS)[number];
 
 /** The options after defaults and validation, as the engine uses them. */
 export interface ResolvedSyncOptions<TUser>
@@ -276,14 +192,11 @@ export function resolveSyncOptions<TUser>(
       `${caller}: missing SupportDesk API key: set the SUPPORTDESK_API_KEY environment variable or pass the apiKey option ` +
         '(NODE_ENV is production, so the SDK will not start disabled; pass enabled: false to run without SupportDesk on purpose)',
     );
-  // A claim must outlast every attempt the client may make, so it lapses only if the holder died.
-  const timeoutMs = typeof parsed.timeoutMs === 'number' ? parsed.timeoutMs : CLIENT_DEFAULTS.timeoutMs;
-  const maxRetries = typeof parsed.maxRetries === 'number' ? parsed.maxRetries : CLIENT_DEFAULTS.maxRetries;
   return {
     ...(parsed as Omit<ParsedOptions, ClientOptionKey> & Pick<CustomerSyncOptions<TUser>, ClientOptionKey>),
     mapUser: parsed.mapUser as ((user: TUser) => unknown) | undefined,
     now: parsed.now ?? performanceNow,
-    storeLeaseMs: parsed.storeLeaseMs ?? 2 * timeoutMs * (maxRetries + 1),
+    storeLeaseMs: parsed.storeLeaseMs ?? defaultLeaseMs(parsed.timeoutMs, parsed.maxRetries),
     enabled: parsed.enabled && !missingKey,
     missingKey,
   };

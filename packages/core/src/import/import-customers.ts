@@ -1,10 +1,12 @@
 import { defaultMapUser } from '../engine/mapping.js';
-import { SYNC_DEFAULTS, type SyncClient } from '../engine/options.js';
+import { SYNC_DEFAULTS } from '../engine/options.js';
+import { buildClient, type SyncClient } from '../engine/sender-options.js';
 import { SupportDeskAuthError, SupportDeskError, SupportDeskValidationError } from '../errors.js';
 import { GuardedStore } from '../store/guarded-store.js';
 import { isThenable, messageOf } from '../util.js';
-import { buildClient, type ImportLog, importLog } from './client.js';
+import { type ImportLog, importLog } from './log.js';
 import {
+  CALLER,
   checkSource,
   type ImportOptions,
   type ResolvedImportOptions,
@@ -63,7 +65,7 @@ export async function importCustomers<TUser = unknown>(
 ): Promise<ImportSummary> {
   checkSource(source);
   const resolved = resolveImportOptions(options);
-  const client = resolved.dryRun ? undefined : (resolved.client ?? buildClient(resolved));
+  const client = resolved.dryRun ? undefined : (resolved.client ?? buildClient(resolved, CALLER));
   return new ImportRun(resolved, client).run(source);
 }
 

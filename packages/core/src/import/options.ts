@@ -1,9 +1,14 @@
 import { z } from 'zod';
-import { CLIENT_DEFAULTS } from '../client/options.js';
-import { configObject, flag, func, integer, milliseconds, parseConfig, shaped, text } from '../config.js';
-import type { MappedCustomer } from '../engine/mapping.js';
-import { SYNC_DEFAULTS, type SyncClient } from '../engine/options.js';
+import { configObject, flag, func, integer, milliseconds, parseConfig, shaped } from '../config.js';
+import { SYNC_DEFAULTS } from '../engine/options.js';
 import type { Logger } from '../engine/reporter.js';
+import {
+  type ClientOptionKey,
+  defaultLeaseMs,
+  refuseClientMix,
+  type SenderOptions,
+  senderFields,
+} from '../engine/sender-options.js';
 import { SupportDeskConfigError } from '../errors.js';
 import type { SyncStore } from '../store/store.js';
 import type { ImportFailure, ImportProgress } from './progress.js';
@@ -12,24 +17,12 @@ import type { ImportFailure, ImportProgress } from './progress.js';
 export const CALLER = 'importCustomers';
 
 /** Options of {@link importCustomers}. Every option is optional; a bad one rejects with `SupportDeskConfigError`. */
-export interface ImportOptions<TUser = unknown> {
-  /** A client to send with. Give either this or the client options (`apiKey`, `baseUrl`, …), not both. */
-  client?: SyncClient | undefined;
+export interface ImportOptions<TUser = unknown> extends SenderOptions<TUser> {
   /**
    * The API key, for the client the import builds. Not needed with `dryRun`.
    * @default process.env.SUPPORTDESK_API_KEY
    */
   apiKey?: string | undefined;
-  /**
-   * The API base URL, for the client the import builds.
-   * @default process.env.SUPPORTDESK_BASE_URL, else 'https://supportdesk.innovartx.com/api/v1'
-   */
-  baseUrl?: string | undefined;
-  /**
-   * Time limit of one HTTP attempt, for the client the import builds.
-   * @default 10_000
-   */
-  timeoutMs?: number | undefined;
   /**
    * Retries after the first attempt (network errors, timeouts, 5xx), for the client the import
    * builds. A 429 is never one of them: it pauses the import instead.
@@ -37,23 +30,11 @@ export interface ImportOptions<TUser = unknown> {
    */
   maxRetries?: number | undefined;
   /**
-   * A fetch implementation, for the client the import builds.
-   * @default globalThis.fetch
-   */
-  fetch?: typeof fetch | undefined;
-  /**
-   * An extra product token for the client's `User-Agent`.
-   * @default undefined
-   */
-  userAgent?: string | undefined;
-  /**
    * Turns a row of the source into the customer to upsert, as for `CustomerSync`. May be async;
    * `null` or `undefined` skips the row (`ignored`); a throw makes it `invalid`.
    * @default defaultMapUser (reads `id`/`_id`/`sub`, `name`, `email`, `phone`, `avatarUrl`, …)
    */
-  mapUser?:
-    | ((user: TUser) => MappedCustomer | null | undefined | PromiseLike<MappedCustomer | null | undefined>)
-    | undefined;
+  mapUser?: SenderOptions<TUser>['mapUser'];
   /**
    * Upserts in flight at most (1 to 1,000). The source is read at most `concurrency + 16` rows
    * ahead of the rows settled.
@@ -124,28 +105,9 @@ export const IMPORT_DEFAULTS = {
 /** Upserts in flight at most: the read-ahead window is allocated for it up front. */
 const MAX_CONCURRENCY = 1_000;
 
-const CLIENT_OPTION_KEYS = ['apiKey', 'baseUrl', 'timeoutMs', 'maxRetries', 'fetch', 'userAgent'] as const;
-
-const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
-
 const optionsSchema = configObject(
   {
-    client: shaped<SyncClient>(
-      'client',
-      (value) => typeof value.upsertCustomer === 'function',
-      'a SupportDeskClient (an object with an upsertCustomer method)',
-    ).optional(),
-    // The client the import builds checks these itself.
-    apiKey: z.unknown().optional(),
-    baseUrl: z.unknown().optional(),
-    timeoutMs: z.unknown().optional(),
-    maxRetries: z.unknown().optional(),
-    fetch: z.unknown().optional(),
-    userAgent: text('userAgent', '"my-app/1.2.3"').optional(),
-    mapUser: func<(user: unknown) => unknown>(
-      'mapUser',
-      '(user) => ({ externalId, email, name, ... }) or null',
-    ).optional(),
+    ...senderFields,
     concurrency: integer('concurrency', {
       min: 1,
       max: MAX_CONCURRENCY,
@@ -157,14 +119,6 @@ const optionsSchema = configObject(
           `maxPerSecond must be a number of sends per second above 0, e.g. 50 (got ${String(issue.input)})`,
       })
       .optional(),
-    store: shaped<SyncStore>(
-      'store',
-      (value) =>
-        typeof value.claim === 'function' &&
-        typeof value.commit === 'function' &&
-        typeof value.release === 'function',
-      'a SyncStore (claim, commit and release functions), e.g. new RedisSyncStore(...)',
-    ).optional(),
     ttlMs: milliseconds('ttlMs', 1, IMPORT_DEFAULTS.ttlMs, Number.MAX_SAFE_INTEGER),
     skip: integer('skip', { min: 0, fallback: IMPORT_DEFAULTS.skip }),
     dryRun: flag('dryRun'),
@@ -175,26 +129,11 @@ const optionsSchema = configObject(
     ).optional(),
     onProgress: func<(progress: ImportProgress) => void>('onProgress', '(progress) => void').optional(),
     onFailure: func<(failure: ImportFailure) => void>('onFailure', '(failure) => void').optional(),
-    logger: shaped<Logger>(
-      'logger',
-      (value) =>
-        LOG_LEVELS.every((level) => value[level] === undefined || typeof value[level] === 'function'),
-      'an object whose debug, info, warn and error are functions (pino or console)',
-    ).optional(),
   },
   'ImportOptions',
-).superRefine((options, ctx) => {
-  if (options.client === undefined) return;
-  const mixed = CLIENT_OPTION_KEYS.filter((key) => options[key] !== undefined);
-  if (mixed.length > 0)
-    ctx.addIssue({
-      code: 'custom',
-      message: `give either client or ${mixed.join(', ')} (they configure the client the import would build), not both`,
-    });
-});
+).superRefine(refuseClientMix('the import'));
 
 type ParsedOptions = z.infer<typeof optionsSchema>;
-type ClientOptionKey = (typeof CLIENT_OPTION_KEYS)[number];
 
 /** The options after defaults and validation, as the import uses them. */
 export interface ResolvedImportOptions<TUser>
@@ -214,13 +153,11 @@ export function resolveImportOptions<TUser>(
   options: ImportOptions<TUser> | undefined,
 ): ResolvedImportOptions<TUser> {
   const parsed = parseConfig(CALLER, optionsSchema, options, IMPORT_DEFAULTS);
-  const timeoutMs = typeof parsed.timeoutMs === 'number' ? parsed.timeoutMs : CLIENT_DEFAULTS.timeoutMs;
-  const maxRetries = typeof parsed.maxRetries === 'number' ? parsed.maxRetries : CLIENT_DEFAULTS.maxRetries;
   return {
     ...(parsed as Omit<ParsedOptions, ClientOptionKey> & Pick<ImportOptions<TUser>, ClientOptionKey>),
     mapUser: parsed.mapUser as ((user: TUser) => unknown) | undefined,
     onFailure: parsed.onFailure as ((failure: ImportFailure<TUser>) => void) | undefined,
-    storeLeaseMs: 2 * timeoutMs * (maxRetries + 1),
+    storeLeaseMs: defaultLeaseMs(parsed.timeoutMs, parsed.maxRetries),
   };
 }
 

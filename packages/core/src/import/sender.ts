@@ -1,5 +1,5 @@
 import { asSupportDeskError } from '../engine/failures.js';
-import type { SyncClient } from '../engine/options.js';
+import type { SyncClient } from '../engine/sender-options.js';
 import { type SupportDeskError, SupportDeskRateLimitError } from '../errors.js';
 import type { UpsertResult } from '../schema.js';
 import type { Pace } from './pace.js';

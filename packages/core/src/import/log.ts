@@ -1,25 +1,7 @@
-import { SupportDeskClient } from '../client/client.js';
-import type { SupportDeskClientOptions } from '../client/options.js';
-import { callerOf } from '../config.js';
 import type { Logger } from '../engine/reporter.js';
 import type { StoreReporting } from '../store/guarded-store.js';
 import { messageOf } from '../util.js';
-import { CALLER, type ResolvedImportOptions } from './options.js';
-
-/** The client an import builds from its own options, named `importCustomers` in its errors. */
-export function buildClient<TUser>(options: ResolvedImportOptions<TUser>): SupportDeskClient {
-  const { apiKey, baseUrl, timeoutMs, maxRetries, fetch, userAgent } = options;
-  const named: SupportDeskClientOptions & { [callerOf]: string } = {
-    apiKey,
-    baseUrl,
-    timeoutMs,
-    maxRetries,
-    fetch,
-    userAgent,
-    [callerOf]: CALLER,
-  };
-  return new SupportDeskClient(named);
-}
+import { CALLER } from './options.js';
 
 /** A store outage is reported at most once a minute, as the engine's default does. */
 const STORE_REPORT_INTERVAL_MS = 60_000;
