@@ -13,6 +13,8 @@ const work = join(tmpdir(), `supportdesk-consumers-${process.pid}`);
 const tarballs = join(work, 'tarballs');
 const nodeVersions = (process.env.CONSUMER_NODE_VERSIONS ?? '20,22,24').split(',');
 const only = process.argv.slice(2);
+// The newcomer fixtures read the READMEs from here.
+process.env.SUPPORTDESK_REPO_ROOT = root;
 
 const npm = (args, cwd) =>
   execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, stdio: 'inherit' });
