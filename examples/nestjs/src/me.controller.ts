@@ -24,7 +24,7 @@ export class MeController {
     private readonly supportDesk: SupportDeskService,
   ) {}
 
-  /** The module's interceptor syncs `request.user` after this handler: nothing to do here. */
+  /** The module's guard syncs `request.user` once the response is done: nothing to do here. */
   @Get()
   me(@Req() request: AuthenticatedRequest): User {
     return request.user;
