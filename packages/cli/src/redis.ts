@@ -1,4 +1,5 @@
 import type { SyncStore } from '@supportdesk/core';
+import { withTimeout } from '@supportdesk/core/internal';
 import { UsageError } from './usage-error.js';
 
 /** How long `--redis` may take to connect before the command gives up. */
@@ -34,22 +35,15 @@ export async function connectRedis(url: string): Promise<RedisConnection> {
   const client = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   // Errors are reported through the store (its calls fail); an unheard 'error' event would crash.
   client.on('error', () => undefined);
-  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    await Promise.race([
+    await withTimeout(
       client.connect(),
-      new Promise((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`no answer within ${CONNECT_TIMEOUT_MS / 1000} s`)),
-          CONNECT_TIMEOUT_MS,
-        );
-      }),
-    ]);
+      CONNECT_TIMEOUT_MS,
+      () => new Error(`no answer within ${CONNECT_TIMEOUT_MS / 1000} s`),
+    );
   } catch (error) {
     client.disconnect();
     throw new UsageError(`--redis: cannot connect to ${shownUrl(url)}: ${(error as Error).message}`);
-  } finally {
-    clearTimeout(timer);
   }
   return {
     store: new RedisSyncStore({ client }),
